@@ -1,0 +1,1 @@
+"""Staff accounts: who acts on cases and who supervises areas."""

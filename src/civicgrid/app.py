@@ -1,0 +1,87 @@
+"""The application factory: builds engine, routers and jobs; nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from civicgrid import __version__
+from civicgrid.db import make_engine, make_session_factory
+from civicgrid.deps import DbSession
+from civicgrid.errors import CivicgridError
+from civicgrid.jobs import JobRunner
+from civicgrid.settings import Settings
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the civicgrid web application for ``settings``."""
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level)
+    if session_factory is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        session_factory = make_session_factory(make_engine(settings.resolved_database_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = JobRunner(session_factory, settings) if settings.embedded_worker else None
+        if runner:
+            runner.start()
+        yield
+        if runner:
+            runner.stop()
+
+    app = FastAPI(
+        title="civicgrid",
+        version=__version__,
+        description="Responsive city governance: report, route, resolve, account.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    _install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from civicgrid.cases.api import router as cases_router  # noqa: PLC0415
+    from civicgrid.catalog.api import router as catalog_router  # noqa: PLC0415
+    from civicgrid.grid.api import router as grid_router  # noqa: PLC0415
+
+    for router in (cases_router, catalog_router, grid_router):
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(session: DbSession) -> dict[str, str]:
+        """Liveness and database reachability."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CivicgridError)
+    async def domain_error(_request: Request, exc: CivicgridError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p != "body"),
+                "message": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        body = {"error": {"code": "invalid", "message": f"Invalid request: {summary}",
+                          "details": {"problems": problems}}}
+        return JSONResponse(body, status_code=422)

@@ -1,0 +1,1 @@
+"""Cases: a reported problem and its lifecycle until fixed, answered and rated."""

@@ -1,0 +1,24 @@
+"""Public tracking ids: short, unambiguous to read aloud, not guessable in sequence."""
+
+from __future__ import annotations
+
+import secrets
+
+# Crockford's base32 alphabet: no I, L, O or U, so ids survive being read over the phone.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+LENGTH = 10
+
+
+def new_tracking_id() -> str:
+    """A new id such as ``4K7M-Q2X9PB``: 50 random bits, grouped for reading."""
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def normalize_tracking_id(value: str) -> str:
+    """Accept what a person types: any case, missing dash, O for 0, I/L for 1."""
+    cleaned = value.strip().upper().replace("-", "").replace(" ", "")
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if len(cleaned) != LENGTH:
+        return value.strip().upper()
+    return f"{cleaned[:4]}-{cleaned[4:]}"

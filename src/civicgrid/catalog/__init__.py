@@ -1,0 +1,1 @@
+"""The service catalogue: departments, categories with their questions, routing rules."""

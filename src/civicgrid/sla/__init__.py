@@ -1,0 +1,1 @@
+"""Deadlines: working-time calendars, SLA policies, the sweep that warns and escalates."""
