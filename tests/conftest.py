@@ -82,7 +82,10 @@ def session(engine: Engine) -> Iterator[Session]:
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """Settings for an instance under test; jobs do not run in the background."""
     return Settings(
-        data_dir=tmp_path, database_url=database_url, embedded_worker=False, shared_dir=SHARED_DATA.parent
+        data_dir=tmp_path,
+        database_url=database_url,
+        embedded_worker=False,
+        shared_dir=SHARED_DATA.parent,
     )
 
 

@@ -16,7 +16,9 @@ from civicgrid.sla.models import Calendar, SlaPolicy
 _seq = count(1)
 
 
-def department(session: Session, *, code: str | None = None, is_default: bool = False) -> Department:
+def department(
+    session: Session, *, code: str | None = None, is_default: bool = False
+) -> Department:
     n = next(_seq)
     dept = Department(code=code or f"D{n}", name=f"Department {n}", is_default=is_default)
     session.add(dept)
@@ -102,7 +104,11 @@ def sla_policy(
 
 
 def routing_rule(
-    session: Session, *, department_id: int, category_id: int | None = None, area_id: int | None = None
+    session: Session,
+    *,
+    department_id: int,
+    category_id: int | None = None,
+    area_id: int | None = None,
 ) -> RoutingRule:
     rule = RoutingRule(category_id=category_id, area_id=area_id, department_id=department_id)
     session.add(rule)

@@ -82,6 +82,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        body = {"error": {"code": "invalid", "message": f"Invalid request: {summary}",
-                          "details": {"problems": problems}}}
+        body = {
+            "error": {
+                "code": "invalid",
+                "message": f"Invalid request: {summary}",
+                "details": {"problems": problems},
+            }
+        }
         return JSONResponse(body, status_code=422)

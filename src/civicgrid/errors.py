@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 
 class CivicgridError(Exception):
     """Base of every error a person can act on; ``message`` says what to fix."""
@@ -53,3 +55,33 @@ class Forbidden(CivicgridError):
 
     status_code = 403
     code = "forbidden"
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, in words a person can act on."""
+
+    code: str
+    message: str
+    field: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one JSON error shape of every endpoint."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Staff credentials needed",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    422: "Invalid input",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting the error body for ``codes``."""
+    return {code: {"description": _DESCRIPTIONS[code], "model": ErrorBody} for code in codes}

@@ -1,6 +1,6 @@
 """Imports every slice's models so metadata (Alembic, tests) sees all tables."""
 
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import ApiToken, User
 from civicgrid.cases.models import (
     Case,
     CaseArea,
@@ -14,6 +14,7 @@ from civicgrid.grid.models import Area, AreaLevel
 from civicgrid.sla.models import Calendar, Holiday, SlaPolicy
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AreaLevel",
     "Calendar",

@@ -34,6 +34,9 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
+    resident_key_hash: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the key on the reporter's receipt; lets them rate"
+    )
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -124,9 +127,7 @@ class ReporterContact(Base):
     __tablename__ = "reporter_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), unique=True
-    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 # Crockford's base32 alphabet: no I, L, O or U, so ids survive being read over the phone.
@@ -22,3 +23,14 @@ def normalize_tracking_id(value: str) -> str:
     if len(cleaned) != LENGTH:
         return value.strip().upper()
     return f"{cleaned[:4]}-{cleaned[4:]}"
+
+
+def new_resident_key() -> tuple[str, str]:
+    """A secret for the reporter's tracking link, and the hash that is stored."""
+    key = secrets.token_urlsafe(16)
+    return key, hash_resident_key(key)
+
+
+def hash_resident_key(key: str) -> str:
+    """The stored form of a resident key (128 random bits: SHA-256 suffices)."""
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,96 @@
+"""Staff users and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civicgrid.accounts.models import ApiToken, User
+from civicgrid.catalog.models import Department
+from civicgrid.db import utcnow
+from civicgrid.errors import Conflict, Forbidden, Invalid, NotFound
+
+ROLES = ("operator", "caseworker", "supervisor", "command", "administrator")
+
+
+def _hash(token: str) -> str:
+    # Tokens are 256 random bits, so a plain SHA-256 is enough; no slow KDF needed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    department_code: str | None = None,
+    email: str | None = None,
+) -> User:
+    """Add a member of staff; caseworkers belong to a department."""
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}; got {role!r}", field="role")
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"a user named {username!r} already exists", field="username")
+    department_id = None
+    if department_code:
+        department_id = session.scalar(
+            select(Department.id).where(Department.code == department_code)
+        )
+        if department_id is None:
+            raise NotFound(f"no department with code {department_code!r}", field="department")
+    elif role == "caseworker":
+        raise Invalid("a caseworker needs a department (--department CODE)", field="department")
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        email=email,
+        department_id=department_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_by_username_or_raise(session: Session, username: str) -> User:
+    """The user with this username."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def issue_token(session: Session, *, user: User, label: str = "") -> str:
+    """A new bearer token for ``user``; the plain token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_hash(token), label=label))
+    session.flush()
+    return token
+
+
+def revoke_tokens(session: Session, *, user: User, now: datetime | None = None) -> int:
+    """Revoke every live token of ``user``; returns how many."""
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now or utcnow()
+    session.flush()
+    return len(tokens)
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The active user a bearer token belongs to, or Forbidden."""
+    row = session.execute(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _hash(token))
+    ).first()
+    if row is None or row[1].revoked_at is not None or not row[0].active:
+        raise Forbidden("the API token is unknown, revoked, or its user is inactive")
+    return row[0]

@@ -1,0 +1,105 @@
+"""The service catalogue: look up departments and categories, check answers to questions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from civicgrid.catalog.models import Category, CategoryQuestion, Department
+from civicgrid.errors import Invalid, NotFound
+
+DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+
+def list_categories(session: Session, *, include_inactive: bool = False) -> list[Category]:
+    """Every category with its questions, by group and name."""
+    query = select(Category).options(selectinload(Category.questions))
+    if not include_inactive:
+        query = query.where(Category.active.is_(True))
+    return list(session.scalars(query.order_by(Category.group, Category.name)))
+
+
+def list_departments(session: Session) -> list[Department]:
+    """Every department by name."""
+    return list(session.scalars(select(Department).order_by(Department.name)))
+
+
+def get_category_or_raise(session: Session, code: str) -> Category:
+    """The category with this code (Open311 service_code)."""
+    category = session.scalar(
+        select(Category).options(selectinload(Category.questions)).where(Category.code == code)
+    )
+    if category is None:
+        raise NotFound(
+            f"no category with code {code!r}; GET /api/v1/categories lists them", field="category"
+        )
+    return category
+
+
+def get_department_or_raise(session: Session, code: str) -> Department:
+    """The department with this code."""
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise NotFound(
+            f"no department with code {code!r}; GET /api/v1/departments lists them",
+            field="department",
+        )
+    return department
+
+
+def validate_answers(category: Category, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Check answers against the category's questions; returns them normalised."""
+    known = {q.code: q for q in category.questions}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise Invalid(
+            f"category {category.code!r} asks no question {', '.join(map(repr, unknown))}; "
+            f"its questions are: {', '.join(known) or 'none'}",
+            field="attributes",
+        )
+    clean: dict[str, Any] = {}
+    for question in category.questions:
+        value = answers.get(question.code)
+        if value in (None, "", []):
+            if question.required and question.variable:
+                raise Invalid(
+                    f"question {question.code!r} ({question.description}) must be answered",
+                    field=f"attributes.{question.code}",
+                )
+            continue
+        clean[question.code] = _check_answer(question, value)
+    return clean
+
+
+def _check_answer(question: CategoryQuestion, value: Any) -> Any:
+    field = f"attributes.{question.code}"
+    keys = [str(v["key"]) for v in question.values]
+    if question.datatype == "number":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise Invalid(
+                f"{question.code!r} must be a number; got {value!r}", field=field
+            ) from None
+    if question.datatype == "datetime":
+        try:
+            return datetime.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise Invalid(
+                f"{question.code!r} must be an ISO 8601 date-time; got {value!r}", field=field
+            ) from None
+    if question.datatype == "singlevaluelist":
+        if str(value) not in keys:
+            raise Invalid(f"{question.code!r} must be one of {keys}; got {value!r}", field=field)
+        return str(value)
+    if question.datatype == "multivaluelist":
+        items = [str(v) for v in (value if isinstance(value, list) else [value])]
+        bad = [v for v in items if v not in keys]
+        if bad:
+            raise Invalid(f"{question.code!r} accepts only {keys}; got {bad}", field=field)
+        return items
+    return str(value)
