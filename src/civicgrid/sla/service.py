@@ -1,0 +1,402 @@
+"""Deadlines of cases: which policy applies, starting and pausing the clocks, and the sweep
+that warns before a deadline, marks it breached after, and escalates the case up the grid.
+
+Services never commit: the request, the job runner or the CLI command owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holiday_data
+from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from civicgrid.accounts.models import User
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.db import utcnow
+from civicgrid.errors import Invalid, NotFound
+from civicgrid.grid.models import Area
+from civicgrid.settings import Settings
+from civicgrid.sla.calendar import (
+    WorkingCalendar,
+    add_working_time,
+    parse_clock,
+    parse_work_days,
+    working_hours_between,
+)
+from civicgrid.sla.models import Calendar, Holiday, SlaPolicy
+
+ACTOR = "system:sla"
+CLOSED_STATUSES = ("resolved", "closed")
+SWEEP_BATCH = 2000
+UNITS = ("working_hours", "working_days")
+_CALENDAR_CACHE = "civicgrid.sla.working_calendars"
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """One of a case's two clocks: its column prefix and how to name it to a person."""
+
+    name: str
+    label: str
+
+    def col(self, part: str) -> str:
+        """The case column holding this clock's ``due``, ``warn_at``, ``warned`` or ``breached``."""
+        return f"{self.name}_{part}"
+
+    def running(self, case: Case) -> bool:
+        """False once the clock's goal is met: the first response stops its clock."""
+        return self.name != "first_response" or case.first_response_at is None
+
+
+CLOCKS = (_Clock("first_response", "First-response"), _Clock("resolution", "Resolution"))
+
+
+# --- policies and calendars -------------------------------------------------------------
+
+
+def policy_for(session: Session, *, category_id: int) -> SlaPolicy | None:
+    """The category's own policy, else the default policy (category null), else None."""
+    return session.scalar(
+        select(SlaPolicy)
+        .where(or_(SlaPolicy.category_id == category_id, SlaPolicy.category_id.is_(None)))
+        .order_by(SlaPolicy.category_id.is_(None))
+        .limit(1)
+    )
+
+
+def working_calendar(session: Session, calendar_id: int) -> WorkingCalendar:
+    """The calendar with its holidays, loaded once per session (bulk imports reuse it)."""
+    cache: dict[int, WorkingCalendar] = session.info.setdefault(_CALENDAR_CACHE, {})
+    if calendar_id in cache:
+        return cache[calendar_id]
+    cal = session.get(Calendar, calendar_id)
+    if cal is None:
+        raise NotFound(f"no calendar with id {calendar_id}")
+    days = session.scalars(select(Holiday.day).where(Holiday.calendar_id == calendar_id))
+    try:
+        found = WorkingCalendar.from_model(cal, days)
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise Invalid(
+            f"calendar {cal.name!r} cannot be used: {exc}; fix its time zone, hours or work days"
+        ) from exc
+    cache[calendar_id] = found
+    return found
+
+
+def _forget_calendar(session: Session, calendar_id: int) -> None:
+    session.info.get(_CALENDAR_CACHE, {}).pop(calendar_id, None)
+
+
+def budget_hours(cal: WorkingCalendar, *, unit: str, amount: float) -> float:
+    """A policy amount in business hours: a working day is one business day's length."""
+    if unit == "working_hours":
+        return amount
+    if unit == "working_days":
+        return amount * cal.day_hours
+    raise Invalid(f"SLA policy unit {unit!r} is unknown; use one of {', '.join(UNITS)}")
+
+
+def _due_and_warning(
+    cal: WorkingCalendar, *, start: datetime, hours: float, fraction: float
+) -> tuple[datetime, datetime]:
+    return add_working_time(cal, start, hours), add_working_time(cal, start, hours * fraction)
+
+
+# --- the clocks of one case -------------------------------------------------------------
+
+
+def start_clocks(session: Session, *, case: Case, now: datetime, settings: Settings) -> None:
+    """Set the case's policy, deadlines and warning times from ``now`` (none without a policy)."""
+    policy = policy_for(session, category_id=case.category_id)
+    case.sla_policy_id = policy.id if policy else None
+    for clock in CLOCKS:
+        for part, blank in (
+            ("warned", False),
+            ("breached", False),
+            ("due", None),
+            ("warn_at", None),
+        ):
+            setattr(case, clock.col(part), blank)
+    if policy is None:
+        return
+    cal = working_calendar(session, policy.calendar_id)
+    fraction = settings.sla_warning_fraction
+    first = budget_hours(cal, unit=policy.unit, amount=policy.first_response)
+    case.first_response_due, case.first_response_warn_at = _due_and_warning(
+        cal, start=now, hours=first, fraction=fraction
+    )
+    resolution = budget_hours(cal, unit=policy.unit, amount=policy.resolution)
+    case.resolution_due, case.resolution_warn_at = _due_and_warning(
+        cal, start=now, hours=resolution, fraction=fraction
+    )
+
+
+def restart_resolution_clock(
+    session: Session, *, case: Case, now: datetime, settings: Settings
+) -> None:
+    """A fresh resolution deadline from ``now``, e.g. when a low rating reopens the case."""
+    policy = (
+        session.get(SlaPolicy, case.sla_policy_id)
+        if case.sla_policy_id is not None
+        else policy_for(session, category_id=case.category_id)
+    )
+    case.resolution_warned = case.resolution_breached = False
+    case.resolution_due = case.resolution_warn_at = None
+    if policy is None:
+        return
+    case.sla_policy_id = policy.id
+    cal = working_calendar(session, policy.calendar_id)
+    hours = budget_hours(cal, unit=policy.unit, amount=policy.resolution)
+    case.resolution_due, case.resolution_warn_at = _due_and_warning(
+        cal, start=now, hours=hours, fraction=settings.sla_warning_fraction
+    )
+
+
+def pause(*, case: Case, now: datetime) -> None:
+    """Stop the clocks while the city waits on the resident or a third party."""
+    if case.paused_since is None:
+        case.paused_since = now
+
+
+def resume(session: Session, *, case: Case, now: datetime) -> None:
+    """Restart the clocks: every pending deadline moves by the business hours spent paused."""
+    paused_since, case.paused_since = case.paused_since, None
+    if paused_since is None or case.sla_policy_id is None:
+        return
+    policy = session.get_one(SlaPolicy, case.sla_policy_id)
+    cal = working_calendar(session, policy.calendar_id)
+    hours = working_hours_between(cal, paused_since, now)
+    if not hours:
+        return
+    for clock in CLOCKS:
+        if not clock.running(case) or getattr(case, clock.col("breached")):
+            continue
+        pending = ["due"] if getattr(case, clock.col("warned")) else ["due", "warn_at"]
+        for attr in map(clock.col, pending):
+            when = getattr(case, attr)
+            if when is not None:
+                setattr(case, attr, add_working_time(cal, when, hours))
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did: warnings raised, deadlines breached, cases escalated."""
+
+    warned: int = 0
+    breached: int = 0
+    escalated: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.warned} warned, {self.breached} breached, {self.escalated} escalated"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The area a case escalates to, with the supervisor answerable for it."""
+
+    area_id: int
+    area_name: str
+    supervisor_id: int | None
+    supervisor: str | None
+
+
+def _due_cases(now: datetime) -> Select[Case]:
+    """Open, running cases with a warning or deadline at or before ``now`` not yet acted on."""
+    conditions = []
+    for clock in CLOCKS:
+        running = Case.first_response_at.is_(None) if clock.name == "first_response" else true()
+        not_breached = getattr(Case, clock.col("breached")).is_(False)
+        not_warned = getattr(Case, clock.col("warned")).is_(False)
+        due, warn_at = getattr(Case, clock.col("due")), getattr(Case, clock.col("warn_at"))
+        conditions.append(and_(running, not_breached, due <= now))
+        conditions.append(and_(running, not_breached, not_warned, warn_at <= now))
+    return select(Case).where(
+        Case.status.not_in(CLOSED_STATUSES), Case.paused_since.is_(None), or_(*conditions)
+    )
+
+
+def sweep_sla_deadlines(
+    session: Session,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    batch_size: int = SWEEP_BATCH,
+) -> SweepReport:
+    """Warn, mark breaches and escalate every case whose time has come; safe to run again."""
+    sweep = _Sweep(session, now=now or utcnow(), zone=ZoneInfo(settings.timezone))
+    last_id = 0
+    while True:
+        query = _due_cases(sweep.now).where(Case.id > last_id).order_by(Case.id)
+        # Separate workers may sweep at once: each takes the rows the others have not locked.
+        query = query.limit(batch_size).with_for_update(skip_locked=True)
+        batch = session.scalars(query).all()
+        for case in batch:
+            sweep.case(case)
+        session.flush()
+        if len(batch) < batch_size:
+            return sweep.report
+        last_id = batch[-1].id
+
+
+@dataclass
+class _Sweep:
+    """One sweep: its instant, the city's zone, the counts, each area's parent as looked up."""
+
+    session: Session
+    now: datetime
+    zone: ZoneInfo
+    report: SweepReport = field(default_factory=SweepReport)
+    parents: dict[int, _Target | None] = field(default_factory=dict)
+
+    def case(self, case: Case) -> None:
+        """Act on each clock of ``case`` whose warning or deadline has come."""
+        for clock in CLOCKS:
+            if not clock.running(case) or getattr(case, clock.col("breached")):
+                continue
+            due: datetime | None = getattr(case, clock.col("due"))
+            warn_at: datetime | None = getattr(case, clock.col("warn_at"))
+            warned: bool = getattr(case, clock.col("warned"))
+            if due is not None and due <= self.now:
+                self._breach(case, clock, due)
+            elif due is not None and warn_at is not None and warn_at <= self.now and not warned:
+                self._warn(case, clock, due)
+
+    def _warn(self, case: Case, clock: _Clock, due: datetime) -> None:
+        setattr(case, clock.col("warned"), True)
+        body = f"{clock.label} deadline approaching: due {self._local(due)}."
+        self._event(case, "sla_warning", body, {"clock": clock.name, "due": due.isoformat()})
+        self.report.warned += 1
+
+    def _breach(self, case: Case, clock: _Clock, due: datetime) -> None:
+        # A warning raised after the deadline would only be noise, so a breach settles both.
+        setattr(case, clock.col("breached"), True)
+        setattr(case, clock.col("warned"), True)
+        body = f"{clock.label} deadline missed: it was due {self._local(due)}."
+        self._event(case, "sla_breached", body, {"clock": clock.name, "due": due.isoformat()})
+        self.report.breached += 1
+        current = case.escalated_area_id or case.area_id
+        target = self._above(current) if current is not None else None
+        if target is None:
+            return
+        case.escalated_area_id = target.area_id
+        case.escalation_level += 1
+        who = f"supervisor {target.supervisor}" if target.supervisor else "no supervisor named"
+        body = f"Escalated to {target.area_name} (level {case.escalation_level}); {who}."
+        data = {**asdict(target), "level": case.escalation_level}
+        self._event(case, "escalated", body, data)
+        self.report.escalated += 1
+
+    def _above(self, area_id: int) -> _Target | None:
+        if area_id not in self.parents:
+            parent = aliased(Area)
+            row = self.session.execute(
+                select(parent.id, parent.name, parent.supervisor_id, User.display_name)
+                .select_from(Area)
+                .join(parent, Area.parent_id == parent.id)
+                .outerjoin(User, User.id == parent.supervisor_id)
+                .where(Area.id == area_id)
+            ).first()
+            self.parents[area_id] = _Target(*row) if row else None
+        return self.parents[area_id]
+
+    def _local(self, when: datetime) -> str:
+        return when.astimezone(self.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    def _event(self, case: Case, kind: str, body: str, data: dict[str, Any]) -> None:
+        # Added by id, not through case.events, so a sweep never loads whole timelines.
+        event = CaseEvent(
+            case_id=case.id, kind=kind, body=body, actor=ACTOR, data=data, created_at=self.now
+        )
+        self.session.add(event)
+
+
+# --- setting up calendars ---------------------------------------------------------------
+
+
+def get_calendar(session: Session, *, name: str) -> Calendar | None:
+    """The calendar called ``name``, if there is one."""
+    return session.scalar(select(Calendar).where(Calendar.name == name))
+
+
+def ensure_calendar(
+    session: Session,
+    *,
+    name: str,
+    timezone: str,
+    work_start: str = "09:00",
+    work_end: str = "17:00",
+    work_days: str = "0,1,2,3,4",
+    holiday_country: str | None = None,
+    holiday_subdivision: str | None = None,
+    years: Iterable[int] = (),
+) -> Calendar:
+    """Create the calendar ``name`` or bring it up to date, with the country's public holidays."""
+    try:
+        WorkingCalendar(
+            timezone=timezone,
+            work_start=parse_clock(work_start),
+            work_end=parse_clock(work_end),
+            work_days=parse_work_days(work_days),
+        )
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise Invalid(
+            f"calendar {name!r}: {exc}. Give an IANA time zone such as "
+            "America/New_York, hours as HH:MM and work days such as 0,1,2,3,4"
+        ) from exc
+    cal = get_calendar(session, name=name)
+    if cal is None:
+        cal = Calendar(name=name)
+        session.add(cal)
+    cal.timezone, cal.work_start, cal.work_end = timezone, work_start, work_end
+    cal.work_days = work_days
+    session.flush()
+    _forget_calendar(session, cal.id)
+    if holiday_country:
+        load_holidays(
+            session,
+            calendar=cal,
+            country=holiday_country,
+            subdivision=holiday_subdivision,
+            years=years,
+        )
+    return cal
+
+
+def load_holidays(
+    session: Session,
+    *,
+    calendar: Calendar,
+    country: str,
+    subdivision: str | None = None,
+    years: Iterable[int],
+) -> list[Holiday]:
+    """Add the public holidays of ``country`` in ``years``; days already on file are kept."""
+    try:
+        found: dict[date, str] = dict(
+            holiday_data.country_holidays(country, subdiv=subdivision, years=list(years))
+        )
+    except NotImplementedError as exc:
+        raise Invalid(
+            f"cannot load public holidays: {exc}. Use an ISO country code such as US "
+            "and, optionally, a subdivision such as NY",
+            field="country",
+        ) from exc
+    known = set(session.scalars(select(Holiday.day).where(Holiday.calendar_id == calendar.id)))
+    added = [
+        Holiday(calendar_id=calendar.id, day=day, name=name[:200])
+        for day, name in sorted(found.items())
+        if day not in known
+    ]
+    session.add_all(added)
+    session.flush()
+    _forget_calendar(session, calendar.id)
+    return added
