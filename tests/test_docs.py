@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import typer
+from typer.core import TyperGroup
 
 from civicgrid.cli.main import app
 from civicgrid.settings import Settings
@@ -13,11 +13,11 @@ from civicgrid.settings import Settings
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def _commands(group: click.Group, prefix: str = "civicgrid") -> list[str]:
+def _commands(group: TyperGroup, prefix: str = "civicgrid") -> list[str]:
     found: list[str] = []
     for name, command in group.commands.items():
         full = f"{prefix} {name}"
-        if isinstance(command, click.Group):
+        if isinstance(command, TyperGroup):
             found += _commands(command, full)
         else:
             found.append(full)
@@ -40,7 +40,7 @@ def test_every_setting_has_a_help_line() -> None:
 def test_every_command_is_documented() -> None:
     text = (DOCS / "cli.md").read_text()
     group = typer.main.get_command(app)
-    assert isinstance(group, click.Group)
+    assert isinstance(group, TyperGroup)
     commands = _commands(group)
     assert "civicgrid db upgrade" in commands
     missing = [c for c in commands if f"`{c}" not in text]
