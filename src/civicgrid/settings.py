@@ -29,7 +29,10 @@ class Settings(BaseSettings):
         description="IANA time zone of the city, used when a calendar names none.",
     )
     h3_resolution: int = Field(
-        default=9, ge=0, le=15, description="H3 resolution of the proximity cell given to each case."
+        default=9,
+        ge=0,
+        le=15,
+        description="H3 resolution of the proximity cell given to each case.",
     )
     sla_warning_fraction: float = Field(
         default=0.75,
