@@ -27,7 +27,8 @@ def _commands(group: TyperGroup, prefix: str = "civicgrid") -> list[str]:
 def test_every_setting_is_documented() -> None:
     text = (DOCS / "settings.md").read_text()
     missing = [
-        f"CIVICGRID_{name.upper()}" for name in Settings.model_fields
+        f"CIVICGRID_{name.upper()}"
+        for name in Settings.model_fields
         if f"CIVICGRID_{name.upper()}" not in text
     ]
     assert not missing, f"add these to docs/settings.md: {missing}"

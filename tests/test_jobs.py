@@ -6,9 +6,11 @@ import logging
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from civicgrid.app import create_app
 from civicgrid.jobs import Job, JobRunner, registered_jobs, run_once
 from civicgrid.settings import Settings
 
@@ -23,7 +25,10 @@ def test_run_once_commits_and_returns_the_report(engine: Engine, settings: Setti
 
 
 def test_runner_keeps_going_after_a_failure(
-    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    engine: Engine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     calls: list[str] = []
 
@@ -52,10 +57,6 @@ def test_runner_keeps_going_after_a_failure(
 
 
 def test_embedded_worker_starts_and_stops_with_the_app(settings: Settings, engine: Engine) -> None:
-    from fastapi.testclient import TestClient
-
-    from civicgrid.app import create_app
-
     embedded = settings.model_copy(update={"embedded_worker": True, "sweep_interval_seconds": 3600})
     app = create_app(embedded, session_factory=sessionmaker(bind=engine))
     with TestClient(app) as client:

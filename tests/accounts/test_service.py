@@ -36,8 +36,12 @@ def test_creation_rules(session: Session) -> None:
     with pytest.raises(Invalid, match="needs a department"):
         service.create(session, username="x", display_name="x", role="caseworker")
     with pytest.raises(NotFound, match="no department"):
-        service.create(session, username="x", display_name="x", role="caseworker", department_code="Z")
-    user = service.create(session, username="x", display_name="x", role="caseworker", department_code="DOT")
+        service.create(
+            session, username="x", display_name="x", role="caseworker", department_code="Z"
+        )
+    user = service.create(
+        session, username="x", display_name="x", role="caseworker", department_code="DOT"
+    )
     assert user.department_id is not None
     with pytest.raises(Conflict, match="already exists"):
         service.create(session, username="x", display_name="y", role="operator")

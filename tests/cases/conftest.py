@@ -45,42 +45,72 @@ def city(session: Session) -> City:
     roads = factories.department(session, code="DOT")
     parks = factories.department(session, code="DPR")
     whole = factories.area(session, level_name="city", rank=0, bounds=(0, 0, 2, 2), code="X")
-    north = factories.area(session, level_name="district", rank=1, bounds=(0, 1, 2, 2),
-                           parent=whole, code="N", department_id=parks.id)
-    south = factories.area(session, level_name="district", rank=1, bounds=(0, 0, 2, 1),
-                           parent=whole, code="S")
+    north = factories.area(
+        session,
+        level_name="district",
+        rank=1,
+        bounds=(0, 1, 2, 2),
+        parent=whole,
+        code="N",
+        department_id=parks.id,
+    )
+    south = factories.area(
+        session, level_name="district", rank=1, bounds=(0, 0, 2, 1), parent=whole, code="S"
+    )
     pothole = factories.category(session, code="pothole", name="Pothole")
-    pothole.questions.append(CategoryQuestion(
-        code="depth", order=1, datatype="singlevaluelist", required=True,
-        description="How deep is it?", values=[{"key": "shallow", "name": "Shallow"},
-                                               {"key": "deep", "name": "Deep"}]))
+    pothole.questions.append(
+        CategoryQuestion(
+            code="depth",
+            order=1,
+            datatype="singlevaluelist",
+            required=True,
+            description="How deep is it?",
+            values=[{"key": "shallow", "name": "Shallow"}, {"key": "deep", "name": "Deep"}],
+        )
+    )
     graffiti = factories.category(session, code="graffiti", name="Graffiti")
     factories.routing_rule(session, category_id=pothole.id, department_id=roads.id)
     cal = factories.calendar(session)
-    factories.sla_policy(session, category_id=None, calendar_id=cal.id,
-                         first_response=8, resolution=40)
+    factories.sla_policy(
+        session, category_id=None, calendar_id=cal.id, first_response=8, resolution=40
+    )
     users = {
-        "caseworker": accounts.create(session, username="cw", display_name="Casey",
-                                      role="caseworker", department_code="DOT"),
-        "parks_worker": accounts.create(session, username="pw", display_name="Parker",
-                                        role="caseworker", department_code="DPR"),
-        "supervisor": accounts.create(session, username="sup", display_name="Sue",
-                                      role="supervisor"),
-        "command": accounts.create(session, username="cmd", display_name="Cmdr",
-                                   role="command"),
+        "caseworker": accounts.create(
+            session, username="cw", display_name="Casey", role="caseworker", department_code="DOT"
+        ),
+        "parks_worker": accounts.create(
+            session, username="pw", display_name="Parker", role="caseworker", department_code="DPR"
+        ),
+        "supervisor": accounts.create(
+            session, username="sup", display_name="Sue", role="supervisor"
+        ),
+        "command": accounts.create(session, username="cmd", display_name="Cmdr", role="command"),
     }
     tokens = {name: accounts.issue_token(session, user=u) for name, u in users.items()}
     session.flush()
-    return City(whole, north, south, roads, parks, hotline, pothole, graffiti,
-                tokens=tokens, **users)
+    return City(
+        whole, north, south, roads, parks, hotline, pothole, graffiti, tokens=tokens, **users
+    )
 
 
 def file(
-    session: Session, settings: Settings, *, category: str = "graffiti",
-    lat: float | None = 1.5, lon: float | None = 0.5, **extra: object
+    session: Session,
+    settings: Settings,
+    *,
+    category: str = "graffiti",
+    lat: float | None = 1.5,
+    lon: float | None = 0.5,
+    **extra: object,
 ) -> tuple[Case, str]:
     """File a case through the service at MONDAY."""
     data = CaseCreate.model_validate(
-        {"category": category, "description": "Paint on the wall", "lat": lat, "lon": lon,
-         "address": "1 Main St", **extra})
+        {
+            "category": category,
+            "description": "Paint on the wall",
+            "lat": lat,
+            "lon": lon,
+            "address": "1 Main St",
+            **extra,
+        }
+    )
     return service.create(session, data=data, settings=settings, now=MONDAY)

@@ -65,8 +65,14 @@ def test_list_filters_and_pages(client: TestClient, city: City) -> None:
     assert client.get("/api/v1/cases", params={"area_id": city.south.id}).json()["total"] == 1
     assert client.get("/api/v1/cases", params={"bbox": "0,1,2,2"}).json()["total"] == 3
     assert client.get("/api/v1/cases", params={"status": ["new", "closed"]}).json()["total"] == 4
-    assert client.get("/api/v1/cases", params={"created_from": "2100-01-01T00:00:00Z"}).json()["total"] == 0
-    assert client.get("/api/v1/cases", params={"created_to": "2100-01-01T00:00:00Z"}).json()["total"] == 4
+    assert (
+        client.get("/api/v1/cases", params={"created_from": "2100-01-01T00:00:00Z"}).json()["total"]
+        == 0
+    )
+    assert (
+        client.get("/api/v1/cases", params={"created_to": "2100-01-01T00:00:00Z"}).json()["total"]
+        == 4
+    )
 
 
 def test_list_refuses_bad_filters(client: TestClient, city: City) -> None:
@@ -90,7 +96,10 @@ def test_staff_endpoints_need_a_token(client: TestClient, city: City) -> None:
     assert response.status_code == 401
     assert "Bearer" in response.json()["error"]["message"]
     bad = {"Authorization": "Bearer nonsense"}
-    assert client.post(f"/api/v1/cases/{tid}/notes", json={"body": "x"}, headers=bad).status_code == 403
+    assert (
+        client.post(f"/api/v1/cases/{tid}/notes", json={"body": "x"}, headers=bad).status_code
+        == 403
+    )
 
 
 def test_work_a_case_end_to_end(client: TestClient, city: City) -> None:
@@ -101,7 +110,9 @@ def test_work_a_case_end_to_end(client: TestClient, city: City) -> None:
     assert post("transitions", {"status": "acknowledged"}).json()["status"] == "acknowledged"
     assert post("notes", {"body": "crew booked"}).status_code == 201
     assert post("replies", {"body": "Cleaning Friday"}).status_code == 201
-    assert post("co-handlers", {"department": "DOT", "reason": "on a bridge"}).json()["co_handlers"] == ["DOT"]
+    assert post("co-handlers", {"department": "DOT", "reason": "on a bridge"}).json()[
+        "co_handlers"
+    ] == ["DOT"]
     refused = post("transitions", {"status": "new"})
     assert refused.status_code == 409
     assert "can become" in refused.json()["error"]["message"]
@@ -123,8 +134,16 @@ def test_contact_endpoint_logs_each_view(client: TestClient, city: City, session
     tid = _file(client, contact={"phone": "555 0100"})["tracking_id"]
     url = f"/api/v1/cases/{tid}/contact"
     assert client.get(url, params={"purpose": "call back"}).status_code == 401
-    assert client.get(url, params={"purpose": "call back"}, headers=_auth(city, "caseworker")).status_code == 403
-    assert client.get(url, params={"purpose": "call back"}, headers=_auth(city, "command")).status_code == 403
+    assert (
+        client.get(
+            url, params={"purpose": "call back"}, headers=_auth(city, "caseworker")
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(url, params={"purpose": "call back"}, headers=_auth(city, "command")).status_code
+        == 403
+    )
     ok = client.get(url, params={"purpose": "call back"}, headers=_auth(city, "supervisor"))
     assert ok.json()["phone"] == "555 0100"
     assert session.scalar(select(func.count(ContactAccess.id))) == 1

@@ -32,7 +32,9 @@ def test_case_is_placed_in_every_level_and_routed_to_the_area_department(
     assert key not in case.resident_key_hash
 
 
-def test_category_rule_beats_area_department(session: Session, settings: Settings, city: City) -> None:
+def test_category_rule_beats_area_department(
+    session: Session, settings: Settings, city: City
+) -> None:
     case, _ = file(session, settings, category="pothole", attributes={"depth": "deep"})
     assert case.department_id == city.roads.id
     assert case.attributes == {"depth": "deep"}
@@ -50,7 +52,9 @@ def test_point_outside_every_area_is_kept_and_flagged(
     assert "outside" in filed.body
 
 
-def test_address_only_report_is_outside_the_grid(session: Session, settings: Settings, city: City) -> None:
+def test_address_only_report_is_outside_the_grid(
+    session: Session, settings: Settings, city: City
+) -> None:
     case, _ = file(session, settings, lat=None, lon=None)
     assert case.outside_grid
     assert case.h3_cell is None
@@ -64,7 +68,9 @@ def test_deadlines_start_when_filed(session: Session, settings: Settings, city: 
     assert case.resolution_due > case.first_response_due
 
 
-def test_contact_is_stored_apart_from_the_case(session: Session, settings: Settings, city: City) -> None:
+def test_contact_is_stored_apart_from_the_case(
+    session: Session, settings: Settings, city: City
+) -> None:
     case, _ = file(session, settings, contact={"name": "Ada", "email": "ada@example.org"})
     contact = session.scalar(select(ReporterContact).where(ReporterContact.case_id == case.id))
     assert contact is not None
@@ -78,7 +84,9 @@ def test_empty_contact_is_not_stored(session: Session, settings: Settings, city:
     assert session.scalar(select(ReporterContact).where(ReporterContact.case_id == case.id)) is None
 
 
-def test_required_question_must_be_answered(session: Session, settings: Settings, city: City) -> None:
+def test_required_question_must_be_answered(
+    session: Session, settings: Settings, city: City
+) -> None:
     with pytest.raises(Invalid, match="depth"):
         file(session, settings, category="pothole")
 
@@ -128,7 +136,10 @@ def test_list_filters(session: Session, settings: Settings, city: City) -> None:
     assert run(status=["new"]) == {north.id, south.id}
     assert run(status=["closed"]) == set()
     assert run(bbox=(0, 0, 2, 1)) == {south.id}
-    assert run(created_from=MONDAY, created_to=MONDAY + timedelta(seconds=1)) == {north.id, south.id}
+    assert run(created_from=MONDAY, created_to=MONDAY + timedelta(seconds=1)) == {
+        north.id,
+        south.id,
+    }
     assert run(created_from=MONDAY + timedelta(seconds=1)) == set()
 
 

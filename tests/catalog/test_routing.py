@@ -17,8 +17,14 @@ def test_precedence(session: Session) -> None:
     )
     cat, other = factories.category(session), factories.category(session)
     top = factories.area(session, level_name="city", rank=0, bounds=(0, 0, 2, 2))
-    mid = factories.area(session, level_name="district", rank=1, bounds=(0, 0, 1, 1), parent=top,
-                         department_id=area_dept.id)
+    mid = factories.area(
+        session,
+        level_name="district",
+        rank=1,
+        bounds=(0, 0, 1, 1),
+        parent=top,
+        department_id=area_dept.id,
+    )
     leaf = factories.area(session, level_name="street", rank=2, bounds=(0, 0, 1, 1), parent=mid)
     here = [leaf.id, mid.id, top.id]
     assert route(session, category_id=cat.id, area_ids=here) == area_dept.id
@@ -30,9 +36,13 @@ def test_precedence(session: Session) -> None:
     factories.routing_rule(session, department_id=by_cat.id, category_id=cat.id)
     assert route(session, category_id=cat.id, area_ids=here) == by_cat.id
     assert route(session, category_id=other.id, area_ids=here) == by_area.id
-    factories.routing_rule(session, department_id=by_cat_parent.id, category_id=cat.id, area_id=top.id)
+    factories.routing_rule(
+        session, department_id=by_cat_parent.id, category_id=cat.id, area_id=top.id
+    )
     assert route(session, category_id=cat.id, area_ids=here) == by_cat_parent.id
-    factories.routing_rule(session, department_id=by_cat_area.id, category_id=cat.id, area_id=leaf.id)
+    factories.routing_rule(
+        session, department_id=by_cat_area.id, category_id=cat.id, area_id=leaf.id
+    )
     assert route(session, category_id=cat.id, area_ids=here) == by_cat_area.id
     assert route(session, category_id=cat.id, area_ids=[top.id]) == by_cat_parent.id
 

@@ -109,7 +109,7 @@ class CaseFilter:
     bbox: tuple[float, float, float, float] | None = None
 
 
-def _filtered(session: Session, f: CaseFilter) -> Select[tuple[Case]]:
+def _filtered(session: Session, f: CaseFilter) -> Select[Case]:
     query = select(Case)
     if f.status:
         query = query.where(Case.status.in_(f.status))

@@ -19,7 +19,7 @@ def new_tracking_id() -> str:
 def normalize_tracking_id(value: str) -> str:
     """Accept what a person types: any case, missing dash, O for 0, I/L for 1."""
     cleaned = value.strip().upper().replace("-", "").replace(" ", "")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     if len(cleaned) != LENGTH:
         return value.strip().upper()
     return f"{cleaned[:4]}-{cleaned[4:]}"
