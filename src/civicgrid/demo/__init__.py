@@ -1,0 +1,1 @@
+"""The demo city: New York's boundaries, agencies, deadlines, staff and real 311 cases."""

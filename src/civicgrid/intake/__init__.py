@@ -1,0 +1,1 @@
+"""Intake: importing other systems' case exports (CSV, XLSX) through mapping files."""

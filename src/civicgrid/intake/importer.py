@@ -1,0 +1,113 @@
+"""Import a city's case export (CSV or XLSX) through a mapping: every row imported or rejected.
+
+Rows are read in batches; each batch is checked, placed on the grid in one vectorised call,
+routed, given deadlines and a timeline, and written with the bulk writer. Rows that cannot be
+imported go to a reject file with the reason; rows already imported are counted and skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from civicgrid.errors import Invalid
+from civicgrid.intake.batches import BatchImport, ImportReport
+from civicgrid.intake.mapping import Mapping, load_mapping
+from civicgrid.intake.reader import open_rows
+from civicgrid.intake.rows import RowParser, resolve_columns
+from civicgrid.settings import Settings
+
+__all__ = ["BATCH", "ImportReport", "Progress", "default_rejects_path", "import_file"]
+
+BATCH = 10_000
+"""Rows checked, placed and written together."""
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with (done, total), e.g. bytes of a CSV or rows of a workbook."""
+
+
+class _Rejects:
+    """The reject file: the original header and rows, plus a reject_reason column."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path, self.header = path, header
+        self.handle: IO[str] | None = None
+        self.writer: Any = None
+
+    def add(self, values: list[str], reason: str) -> None:
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = self.path.open("w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.handle)
+            self.writer.writerow([*self.header, "reject_reason"])
+        # reject_reason stays under its heading: short rows are padded, extra fields follow it.
+        width = len(self.header)
+        padding = [""] * (width - len(values))
+        self.writer.writerow([*values[:width], *padding, reason, *values[width:]])
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def default_rejects_path(settings: Settings, path: Path) -> Path:
+    """DATA_DIR/rejects/<file name>.rejects.csv"""
+    return settings.data_dir / "rejects" / f"{path.name}.rejects.csv"
+
+
+def import_file(
+    session: Session,
+    *,
+    path: Path,
+    mapping: Mapping | str | Path,
+    settings: Settings,
+    rejects_path: Path | None = None,
+    limit: int | None = None,
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` within the session's transaction (the caller commits)."""
+    started = time.perf_counter()
+    found = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    report = ImportReport(path=path, source=source or found.source)
+    rejects_file = rejects_path or default_rejects_path(settings, path)
+    with open_rows(path) as rows:
+        index = resolve_columns(found, rows.header)
+        missing = [c for c in found.required_columns() if c not in index]
+        if missing:
+            raise Invalid(
+                f"{path.name} has no column {', '.join(map(repr, missing))}, which the mapping "
+                f"needs; its columns are: {', '.join(rows.header)}",
+                field="mapping",
+            )
+        report.missing_columns = [c for c in found.optional_columns() if c not in index]
+        rejects = _Rejects(rejects_file, rows.header)
+        run = BatchImport(
+            session, settings=settings, mapping=found, report=report, reject=rejects.add
+        )
+        parser = RowParser(found, rows.header)
+        try:
+            with run:
+                for batch in _batches(islice(rows.rows(), limit), BATCH):
+                    run.batch(parser, batch)
+                    if progress is not None:
+                        progress(rows.done(), rows.total)
+        finally:
+            rejects.close()
+    if rejects.writer is not None:
+        report.rejects_path = rejects_file
+    report.departments_created = run.catalog.created_departments
+    report.categories_created = run.catalog.created_categories
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
