@@ -338,3 +338,16 @@ def test_limit_and_missing_columns(
     empty.write_text("")
     with pytest.raises(Invalid, match="no header row"):
         import_file(session, path=empty, mapping="nyc311", settings=settings)
+
+
+def test_a_failing_import_leaves_the_session_usable(
+    session: Session, settings: Settings, grid: Grid, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "nyc.csv", NYC_HEADER, [nyc_row("1")])
+
+    def stop(done: int, total: int) -> None:
+        raise RuntimeError(f"stopped at {done} of {total}")
+
+    with pytest.raises(RuntimeError, match="stopped at"):
+        import_file(session, path=path, mapping="nyc311", settings=settings, progress=stop)
+    assert count(session, Department) >= 1

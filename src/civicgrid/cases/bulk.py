@@ -108,7 +108,7 @@ def insert_cases(
     conn = session.connection()
     writer: _Writer = _PgWriter(conn) if conn.dialect.name == "postgresql" else _SqliteWriter(conn)
     result = BulkResult()
-    seen: dict[tuple[str, str], int] = {}
+    seen: set[tuple[str, str]] = set()
     for start in range(0, len(records), chunk_size):
         chunk = records[start : start + chunk_size]
         existing = writer.existing_keys(chunk)
@@ -119,7 +119,7 @@ def insert_cases(
                 result.already_imported.append(start + offset)
                 continue
             if key is not None:
-                seen[key] = start + offset
+                seen.add(key)
             fresh.append(record)
         if fresh:
             ids = writer.allocate_ids(len(fresh))
