@@ -332,10 +332,3 @@ class _Reader:
             "channel_default": default,
         }
 
-
-def missing_columns(mapping: Mapping, header: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(required, optional) columns the mapping names that ``header`` lacks."""
-    present = set(header)
-    required = [c for c in mapping.required_columns() if c not in present]
-    optional = [c for c in mapping.optional_columns() if c not in present]
-    return required, optional
