@@ -331,4 +331,3 @@ class _Reader:
             "channel_values": values,
             "channel_default": default,
         }
-
