@@ -95,7 +95,7 @@ def test_small_demo_data_is_what_the_generator_makes(tmp_path: Path) -> None:
     synthetic.write(tmp_path)
     made = (tmp_path / "cases.csv").read_text(encoding="utf-8")
     assert made == (shipped / "cases.csv").read_text(encoding="utf-8")
-    for name in ("boroughs.geojson", "community_districts.geojson"):
+    for name in ("small_city_boroughs.geojson", "small_city_districts.geojson"):
         ours = json.loads((tmp_path / name).read_text(encoding="utf-8"))
         theirs = json.loads((shipped / name).read_text(encoding="utf-8"))
         assert [f["properties"] for f in ours["features"]] == [

@@ -71,8 +71,8 @@ def demo_data(settings: Settings, *, small: bool) -> DemoData:
     bundled = Path(str(resources.files("civicgrid.demo").joinpath("data")))
     return DemoData(
         variant="small",
-        boroughs=bundled / "boroughs.geojson",
-        districts=bundled / "community_districts.geojson",
+        boroughs=bundled / "small_city_boroughs.geojson",
+        districts=bundled / "small_city_districts.geojson",
         cases=(bundled / "cases.csv",),
     )
 

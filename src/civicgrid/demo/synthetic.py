@@ -174,14 +174,14 @@ def _case(rng: random.Random, key: int, shapes: dict[int, Any]) -> dict[str, str
 
 
 def write(directory: Path) -> list[Path]:
-    """Write boroughs.geojson, community_districts.geojson and cases.csv into ``directory``."""
+    """Write the small city (boroughs, districts, cases.csv) into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     shapes = boroughs()
     files = {
-        "boroughs.geojson": _collection(
+        "small_city_boroughs.geojson": _collection(
             [({"BoroCode": c, "BoroName": BOROUGHS[c]}, g) for c, g in shapes.items()]
         ),
-        "community_districts.geojson": _collection(
+        "small_city_districts.geojson": _collection(
             [({"BoroCD": cd}, g) for cd, g in sorted(districts(shapes).items())]
         ),
     }
