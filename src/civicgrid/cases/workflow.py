@@ -33,9 +33,12 @@ NEEDS_REASON = {"waiting", "reopened"}
 CONTACT_ROLES = {"operator", "caseworker", "supervisor", "administrator"}
 
 
-def _event(case: Case, now: datetime, **fields: Any) -> CaseEvent:
+def _record(session: Session, case: Case, now: datetime, **fields: Any) -> CaseEvent:
+    """Append one event to the case's timeline (and touch the case)."""
     event = CaseEvent(case_id=case.id, created_at=now, **fields)
     case.updated_at = now
+    session.add(event)
+    session.flush()
     return event
 
 
@@ -67,7 +70,8 @@ def transition(
     _leave(session, case=case, from_status=from_status, now=now)
     _enter(session, case=case, to_status=to_status, now=now, settings=settings)
     case.status = to_status
-    event = _event(
+    return _record(
+        session,
         case,
         now,
         kind="status_changed",
@@ -77,9 +81,6 @@ def transition(
         body=reason,
         actor=actor,
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def _leave(session: Session, *, case: Case, from_status: str, now: datetime) -> None:
@@ -124,7 +125,8 @@ def transfer(
         raise Invalid("a transfer needs a reason", field="reason")
     previous = case.department_id
     case.department_id = target.id
-    event = _event(
+    return _record(
+        session,
         case,
         now,
         kind="transferred",
@@ -133,9 +135,6 @@ def transfer(
         actor=actor,
         data={"from_department_id": previous, "to": target.code},
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def request_co_handling(
@@ -169,7 +168,8 @@ def request_co_handling(
             created_at=now,
         )
     )
-    event = _event(
+    return _record(
+        session,
         case,
         now,
         kind="co_handling",
@@ -178,9 +178,6 @@ def request_co_handling(
         actor=actor,
         data={"department": target.code},
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def add_message(
@@ -196,12 +193,15 @@ def add_message(
     now = now or utcnow()
     if public and case.first_response_at is None:
         case.first_response_at = now
-    event = _event(
-        case, now, kind="reply" if public else "note", public=public, body=body.strip(), actor=actor
+    return _record(
+        session,
+        case,
+        now,
+        kind="reply" if public else "note",
+        public=public,
+        body=body.strip(),
+        actor=actor,
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def rate(
@@ -225,7 +225,8 @@ def rate(
     if not 1 <= rating <= 5:
         raise Invalid("rating must be a whole number from 1 to 5", field="rating")
     case.rating = rating
-    event = _event(
+    event = _record(
+        session,
         case,
         now,
         kind="rated",
@@ -234,8 +235,6 @@ def rate(
         actor="resident",
         data={"rating": rating},
     )
-    session.add(event)
-    session.flush()
     if rating <= 2:
         transition(
             session,
