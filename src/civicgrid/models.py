@@ -1,6 +1,7 @@
 """Imports every slice's models so metadata (Alembic, tests) sees all tables."""
 
 from civicgrid.accounts.models import ApiToken, User
+from civicgrid.audit.models import AuditCheckpoint, AuditEntry
 from civicgrid.cases.models import (
     Case,
     CaseArea,
@@ -17,6 +18,8 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaLevel",
+    "AuditCheckpoint",
+    "AuditEntry",
     "Calendar",
     "Case",
     "CaseArea",

@@ -58,6 +58,16 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Largest page size a client may ask for."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key that signs audit checkpoints "
+        "(default: audit-ed25519.pem in the data directory).",
+    )
+
+    @property
+    def resolved_audit_key_file(self) -> Path:
+        """The ledger's signing key file: the explicit one, or one in the data directory."""
+        return self.audit_key_file or self.data_dir / "audit-ed25519.pem"
 
     @property
     def resolved_database_url(self) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civicgrid.accounts.models import User
+from civicgrid.audit import service as audit
 from civicgrid.cases.models import Case, CaseCoHandler, CaseEvent, ContactAccess, ReporterContact
 from civicgrid.cases.tracking import hash_resident_key
 from civicgrid.catalog import service as catalog
@@ -34,11 +35,27 @@ CONTACT_ROLES = {"operator", "caseworker", "supervisor", "administrator"}
 
 
 def _record(session: Session, case: Case, now: datetime, **fields: Any) -> CaseEvent:
-    """Append one event to the case's timeline (and touch the case)."""
+    """Append one event to the case's timeline (and touch the case) and to the audit ledger."""
     event = CaseEvent(case_id=case.id, created_at=now, **fields)
     case.updated_at = now
     session.add(event)
     session.flush()
+    audit.record(
+        session,
+        actor=event.actor,
+        action=f"case.{event.kind}",
+        subject=f"case:{case.tracking_id}",
+        details={
+            "event_id": event.id,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "public": event.public,
+            # The ledger may be published: it proves the text without disclosing it.
+            "body_sha256": audit.digest(event.body),
+            "data": event.data or {},
+        },
+        now=now,
+    )
     return event
 
 
@@ -263,15 +280,21 @@ def view_contact(
         raise NotFound("the reporter left no contact details")
     if not purpose.strip():
         raise Invalid("say why you need the reporter's contact (purpose)", field="purpose")
+    now = now or utcnow()
     session.add(
         ContactAccess(
-            contact_id=contact.id,
-            actor=user.username,
-            purpose=purpose.strip(),
-            accessed_at=now or utcnow(),
+            contact_id=contact.id, actor=user.username, purpose=purpose.strip(), accessed_at=now
         )
     )
     session.flush()
+    audit.record(
+        session,
+        actor=user.username,
+        action="case.contact_viewed",
+        subject=f"case:{case.tracking_id}",
+        details={"purpose_sha256": audit.digest(purpose.strip())},
+        now=now,
+    )
     return contact
 
 

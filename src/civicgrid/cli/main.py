@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from civicgrid.cli import db, demo, grid, importer, serve, sla, user
+from civicgrid.cli import audit, db, demo, grid, importer, serve, sla, user
 from civicgrid.cli.common import console
 from civicgrid.errors import CivicgridError
 
@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(audit.app, name="audit")
 app.add_typer(db.app, name="db")
 app.add_typer(grid.app, name="grid")
 app.add_typer(user.app, name="user")

@@ -1,0 +1,1 @@
+"""The audit ledger: a hash-chained, signed record of every official action."""
