@@ -1,0 +1,87 @@
+"""API keys of Open311 client applications: issued by an administrator, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civicgrid.audit import service as audit
+from civicgrid.db import utcnow
+from civicgrid.errors import Conflict, Forbidden, Invalid, NotFound
+from civicgrid.open311.models import Open311ApiKey
+
+PREFIX_LENGTH = 8
+
+
+def hash_key(plain: str) -> str:
+    """The stored form of a key: 256 random bits, so SHA-256 suffices (no slow KDF needed)."""
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def create(
+    session: Session, *, name: str, contact: str = "", actor: str = "system"
+) -> tuple[Open311ApiKey, str]:
+    """Issue a key to the client application ``name``; the plain key is returned only here."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid("name the client application in 1 to 100 characters", field="name")
+    if session.scalar(select(Open311ApiKey.id).where(Open311ApiKey.name == name)):
+        raise Conflict(
+            f"an API key named {name!r} was issued before (names are never reused, so the "
+            f"ledger stays unambiguous); choose another, e.g. '{name} 2'",
+            field="name",
+        )
+    plain = secrets.token_urlsafe(32)
+    key = Open311ApiKey(
+        name=name, key_hash=hash_key(plain), key_prefix=plain[:PREFIX_LENGTH], contact=contact
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="open311.apikey_created",
+        subject=f"apikey:{name}",
+        details={"key_prefix": key.key_prefix, "contact": contact},
+    )
+    return key, plain
+
+
+def list_(session: Session) -> list[Open311ApiKey]:
+    """Every key ever issued, live and revoked, by name."""
+    return list(session.scalars(select(Open311ApiKey).order_by(Open311ApiKey.name)))
+
+
+def revoke(
+    session: Session, *, name: str, actor: str = "system", now: datetime | None = None
+) -> Open311ApiKey:
+    """Revoke the key of ``name``: its client can no longer file reports or updates."""
+    key = session.scalar(select(Open311ApiKey).where(Open311ApiKey.name == name))
+    if key is None:
+        raise NotFound(f"no API key named {name!r}; `civicgrid apikey list` shows them")
+    if key.revoked_at is not None:
+        raise Conflict(f"the API key of {name!r} was already revoked")
+    key.revoked_at = now or utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="open311.apikey_revoked",
+        subject=f"apikey:{name}",
+        details={"key_prefix": key.key_prefix},
+    )
+    return key
+
+
+def authenticate(session: Session, plain: str | None) -> Open311ApiKey:
+    """The live key behind ``plain``, or Forbidden with what to do about it."""
+    if not plain:
+        raise Forbidden("an api_key is required to post; ask the city for one")
+    key = session.scalar(select(Open311ApiKey).where(Open311ApiKey.key_hash == hash_key(plain)))
+    if key is None or key.revoked_at is not None:
+        raise Forbidden("the api_key is unknown or revoked; ask the city for a new one")
+    return key
