@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from civicgrid.schemas import Text
+
 
 class Status(StrEnum):
     """Where a case stands in its lifecycle."""
@@ -36,7 +38,7 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=50, pattern=r"^[0-9+()\-. ]{3,50}$")
 
@@ -46,12 +48,12 @@ class CaseCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str = Field(min_length=1, max_length=64, description="Category code.")
-    title: str = Field(default="", max_length=200)
-    description: str = Field(default="", max_length=10_000)
+    category: Text = Field(min_length=1, max_length=64, description="Category code.")
+    title: Text = Field(default="", max_length=200)
+    description: Text = Field(default="", max_length=10_000)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    address: str = Field(default="", max_length=300)
+    address: Text = Field(default="", max_length=300)
     channel: Channel = Channel.API
     attributes: dict[str, str | float | list[str]] = Field(
         default_factory=dict, description="Answers to the category's questions, by code."
@@ -146,7 +148,7 @@ class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Status
-    reason: str = Field(default="", max_length=5_000)
+    reason: Text = Field(default="", max_length=5_000)
 
 
 class TransferIn(BaseModel):
@@ -154,8 +156,8 @@ class TransferIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    department: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=3, max_length=5_000)
+    department: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=3, max_length=5_000)
 
 
 class CoHandlingIn(BaseModel):
@@ -163,8 +165,8 @@ class CoHandlingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    department: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=3, max_length=5_000)
+    department: Text = Field(min_length=1, max_length=64)
+    reason: Text = Field(min_length=3, max_length=5_000)
 
 
 class MessageIn(BaseModel):
@@ -172,7 +174,7 @@ class MessageIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=10_000)
+    body: Text = Field(min_length=1, max_length=10_000)
 
 
 class RatingIn(BaseModel):
@@ -182,7 +184,7 @@ class RatingIn(BaseModel):
 
     rating: int = Field(ge=1, le=5)
     resident_key: str = Field(min_length=1, max_length=100, description="From the receipt.")
-    comment: str = Field(default="", max_length=5_000)
+    comment: Text = Field(default="", max_length=5_000)
 
 
 class ContactRead(BaseModel):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from civicgrid.catalog import service
 from civicgrid.catalog.schemas import CategoryRead, DepartmentRead
 from civicgrid.deps import DbSession
 from civicgrid.errors import error_responses
+from civicgrid.schemas import NO_NUL
 
 router = APIRouter(tags=["catalogue"])
-_404 = error_responses(404)
+_404 = error_responses(404, 422)
+Code = Annotated[str, Path(max_length=64, pattern=NO_NUL, description="The code, e.g. DOT.")]
 
 
 @router.get("/categories", response_model=list[CategoryRead])
@@ -20,7 +24,7 @@ def list_categories(session: DbSession) -> list[CategoryRead]:
 
 
 @router.get("/categories/{code}", response_model=CategoryRead, responses=_404)
-def get_category(code: str, session: DbSession) -> CategoryRead:
+def get_category(code: Code, session: DbSession) -> CategoryRead:
     """One category with its questions."""
     return CategoryRead.model_validate(service.get_category_or_raise(session, code))
 
@@ -32,6 +36,6 @@ def list_departments(session: DbSession) -> list[DepartmentRead]:
 
 
 @router.get("/departments/{code}", response_model=DepartmentRead, responses=_404)
-def get_department(code: str, session: DbSession) -> DepartmentRead:
+def get_department(code: Code, session: DbSession) -> DepartmentRead:
     """One department."""
     return DepartmentRead.model_validate(service.get_department_or_raise(session, code))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -80,11 +81,15 @@ def _check_answer(question: CategoryQuestion, value: Any) -> Any:
     keys = [str(v["key"]) for v in question.values]
     if question.datatype == "number":
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):  # NaN and infinity cannot be stored as JSON either
             raise Invalid(
-                f"{question.code!r} must be a number; got {value!r}", field=field
-            ) from None
+                f"{question.code!r} must be a number (not NaN or infinity); got {value!r}",
+                field=field,
+            )
+        return number
     if question.datatype == "datetime":
         try:
             return datetime.fromisoformat(str(value)).isoformat()

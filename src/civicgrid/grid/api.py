@@ -12,6 +12,7 @@ from civicgrid.errors import error_responses
 from civicgrid.grid import service
 from civicgrid.grid.models import Area
 from civicgrid.grid.schemas import AreaFeature, AreaFeatureCollection, AreaLevelRead
+from civicgrid.schemas import NO_NUL
 
 router = APIRouter(tags=["grid"])
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
@@ -24,7 +25,10 @@ WithGeometry = Annotated[
 @router.get("/areas", response_model=AreaFeatureCollection, responses=error_responses(422))
 def list_areas(
     session: DbSession,
-    level: Annotated[str | None, Query(description="Only areas of this level (its name).")] = None,
+    level: Annotated[
+        str | None,
+        Query(max_length=64, pattern=NO_NUL, description="Only areas of this level (its name)."),
+    ] = None,
     parent_id: Annotated[
         int | None, Query(ge=1, le=_MAX_ID, description="Only the children of this area.")
     ] = None,
@@ -54,7 +58,7 @@ def get_area(
     return _feature(area, _level_names(session), with_geometry=geometry)
 
 
-@router.get("/area-levels", response_model=list[AreaLevelRead], responses=error_responses(422))
+@router.get("/area-levels", response_model=list[AreaLevelRead])
 def list_area_levels(session: DbSession) -> list[AreaLevelRead]:
     """The levels of the hierarchy, top first, with how many areas each holds."""
     counts = service.area_counts(session)
