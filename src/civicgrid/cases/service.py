@@ -58,6 +58,8 @@ def create(
         created_at=now,
         updated_at=now,
     )
+    # Deadlines before the INSERT, so the row is written once (no UPDATE at commit).
+    sla.start_clocks(session, case=case, now=now, settings=settings)
     session.add(case)
     session.flush()
     session.add_all(
@@ -66,7 +68,6 @@ def create(
     )
     if data.contact and any(data.contact.model_dump().values()):
         session.add(ReporterContact(case_id=case.id, **data.contact.model_dump()))
-    sla.start_clocks(session, case=case, now=now, settings=settings)
     body = "Report received." + (
         "" if not placement.outside_grid else " Its place lies outside the city's areas."
     )
@@ -83,6 +84,10 @@ def create(
         )
     )
     session.flush()
+    # Suggestions only (category, department, duplicates); it never raises or blocks filing.
+    from civicgrid.triage import hook  # noqa: PLC0415 - triage builds on cases
+
+    hook.on_case_filed(session, case=case, settings=settings, now=now)
     return case, resident_key
 
 

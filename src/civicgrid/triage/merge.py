@@ -1,0 +1,304 @@
+"""Duplicate suggestions for cases, and merging: the duplicate becomes a "me too" on its
+original, its reporter follows the original, and the merge can be undone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civicgrid.audit import service as audit
+from civicgrid.cases import supporters, workflow
+from civicgrid.cases.models import Case
+from civicgrid.cases.supporters import CaseSupporter
+from civicgrid.catalog.models import Category
+from civicgrid.db import utcnow
+from civicgrid.errors import Conflict, NotFound
+from civicgrid.settings import Settings
+from civicgrid.triage import duplicates
+from civicgrid.triage.models import CaseMerge, CategoryTriage, DuplicateSuggestion
+from civicgrid.triage.service import case_text
+
+
+def rules_for(session: Session, category_id: int, settings: Settings) -> duplicates.Rules:
+    """The duplicate rules of a category: its own settings, else the instance defaults."""
+    row = session.get(CategoryTriage, category_id)
+    rings = row.duplicate_rings if row and row.duplicate_rings is not None else None
+    hours = row.duplicate_window_hours if row and row.duplicate_window_hours else None
+    related = frozenset(row.related_categories) if row else frozenset()
+    return duplicates.Rules(
+        rings=settings.triage_duplicate_rings if rings is None else rings,
+        window=timedelta(hours=hours or settings.triage_duplicate_window_hours),
+        related=related,
+    )
+
+
+def _report(case: Case, codes: dict[int, str]) -> duplicates.Report:
+    return duplicates.Report(
+        key=case.id,
+        text=case_text(case),
+        category=codes[case.category_id],
+        created_at=case.created_at,
+        h3_cell=case.h3_cell,
+    )
+
+
+def _candidates(
+    session: Session, case: Case, rules: duplicates.Rules, codes: dict[int, str]
+) -> list[Case]:
+    wanted = {case.category_id} | {cid for cid, code in codes.items() if code in rules.related}
+    query = (
+        select(Case)
+        .where(
+            Case.id != case.id,
+            Case.status.in_(workflow.OPEN_STATES),
+            Case.category_id.in_(wanted),
+            Case.created_at >= case.created_at - rules.window,
+            Case.created_at <= case.created_at,
+        )
+        .order_by(Case.created_at.desc())
+    )
+    if case.h3_cell is not None:
+        query = query.where(Case.h3_cell.in_(duplicates.disk(case.h3_cell, rules.rings)))
+    merged = select(CaseMerge.duplicate_case_id).where(CaseMerge.undone_at.is_(None))
+    query = query.where(Case.id.not_in(merged))
+    return list(session.scalars(query.limit(duplicates.MAX_UNPLACED_CANDIDATES)))
+
+
+def find(session: Session, *, case: Case, settings: Settings) -> list[duplicates.Match]:
+    """Open cases that are probably the same problem as ``case``, best first."""
+    rules = rules_for(session, case.category_id, settings)
+    codes = dict(session.execute(select(Category.id, Category.code)).all())
+    candidates = _candidates(session, case, rules, codes)
+    matches = duplicates.rank(
+        _report(case, codes),
+        [_report(c, codes) for c in candidates],
+        rules,
+        settings.triage_duplicate_limit,
+    )
+    return [m for m in matches if m.score >= settings.triage_duplicate_threshold]
+
+
+def suggest(
+    session: Session, *, case: Case, settings: Settings, now: datetime | None = None
+) -> list[DuplicateSuggestion]:
+    """Find and store the duplicate suggestions of a new case (pairs already known are kept)."""
+    now = now or utcnow()
+    existing = suggestions_for(session, case)
+    known = {row.original_case_id for row in existing}
+    rows = [
+        DuplicateSuggestion(
+            case_id=case.id,
+            original_case_id=match.key,
+            score=match.score,
+            reasons=match.reasons,
+            method=duplicates.METHOD,
+            status="open",
+            created_at=now,
+        )
+        for match in find(session, case=case, settings=settings)
+        if match.key not in known
+    ]
+    session.add_all(rows)
+    session.flush()
+    return sorted(existing + rows, key=lambda row: (-row.score, row.id))
+
+
+def suggestions_for(session: Session, case: Case) -> list[DuplicateSuggestion]:
+    """The duplicate suggestions of a case, best first."""
+    return list(
+        session.scalars(
+            select(DuplicateSuggestion)
+            .where(DuplicateSuggestion.case_id == case.id)
+            .order_by(DuplicateSuggestion.score.desc(), DuplicateSuggestion.id)
+        )
+    )
+
+
+def get_suggestion_or_raise(session: Session, suggestion_id: int) -> DuplicateSuggestion:
+    """One duplicate suggestion by id."""
+    found = session.get(DuplicateSuggestion, suggestion_id)
+    if found is None:
+        raise NotFound(f"no duplicate suggestion {suggestion_id}")
+    return found
+
+
+def active_merge(session: Session, case: Case) -> CaseMerge | None:
+    """The merge that made ``case`` a me-too of another, unless it was undone."""
+    return session.scalar(
+        select(CaseMerge).where(
+            CaseMerge.duplicate_case_id == case.id, CaseMerge.undone_at.is_(None)
+        )
+    )
+
+
+def followed_case(session: Session, case: Case) -> Case:
+    """The case whose progress the reporter of ``case`` follows: its original when merged."""
+    merge = active_merge(session, case)
+    if merge is None:
+        return case
+    original = session.get(Case, merge.original_case_id)
+    assert original is not None  # a foreign key guarantees it
+    return original
+
+
+def me_too_count(session: Session, case: Case) -> int:
+    """How many other reports were merged into ``case`` as the same problem."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                CaseMerge.original_case_id == case.id, CaseMerge.undone_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def _check_mergeable(session: Session, duplicate: Case, original: Case) -> None:
+    if duplicate.id == original.id:
+        raise Conflict("a case cannot be merged into itself")
+    if active_merge(session, duplicate):
+        raise Conflict(f"case {duplicate.tracking_id} is already merged into another case")
+    into = active_merge(session, original)
+    if into is not None:
+        target = session.get(Case, into.original_case_id)
+        assert target is not None
+        raise Conflict(
+            f"case {original.tracking_id} is itself a me-too of {target.tracking_id}; "
+            f"merge into {target.tracking_id} instead"
+        )
+
+
+def merge(
+    session: Session,
+    *,
+    duplicate: Case,
+    original: Case,
+    by: str,
+    settings: Settings,
+    suggestion: DuplicateSuggestion | None = None,
+    now: datetime | None = None,
+) -> CaseMerge:
+    """Make ``duplicate`` a me-too of ``original``: closed with a pointer, its reporter following
+    the original. Undo with :func:`undo`.
+    """
+    now = now or utcnow()
+    _check_mergeable(session, duplicate, original)
+    row = CaseMerge(
+        duplicate_case_id=duplicate.id,
+        original_case_id=original.id,
+        suggestion_id=suggestion.id if suggestion else None,
+        duplicate_status_before=duplicate.status,
+        merged_by=by,
+        merged_at=now,
+    )
+    row.supporter_id = supporters.add(session, case=original, channel=duplicate.channel, now=now).id
+    session.add(row)
+    if (
+        duplicate.status in workflow.TRANSITIONS
+        and "closed" in workflow.TRANSITIONS[duplicate.status]
+    ):
+        workflow.transition(
+            session,
+            case=duplicate,
+            to_status="closed",
+            actor=by,
+            settings=settings,
+            reason=f"The same problem was already reported as case {original.tracking_id}; "
+            "this report now follows that case.",
+            now=now,
+        )
+    workflow.add_message(
+        session,
+        case=original,
+        body=f"Me too: case {duplicate.tracking_id} reports the same problem and was merged here.",
+        actor=by,
+        public=False,
+        now=now,
+    )
+    if suggestion is not None:
+        suggestion.status, suggestion.decided_by, suggestion.decided_at = "merged", by, now
+    session.flush()
+    audit.record(
+        session,
+        actor=f"user:{by}",
+        action="triage.cases_merged",
+        subject=f"case:{duplicate.tracking_id}",
+        details={"original": original.tracking_id, "suggestion": row.suggestion_id},
+        now=now,
+    )
+    return row
+
+
+def undo(
+    session: Session,
+    *,
+    merge_row: CaseMerge,
+    by: str,
+    settings: Settings,
+    now: datetime | None = None,
+) -> CaseMerge:
+    """Undo a merge: the duplicate stands alone again, reopened if the merge closed it."""
+    now = now or utcnow()
+    if merge_row.undone_at is not None:
+        raise Conflict(f"merge {merge_row.id} was already undone by {merge_row.undone_by}")
+    duplicate = session.get(Case, merge_row.duplicate_case_id)
+    original = session.get(Case, merge_row.original_case_id)
+    assert duplicate is not None
+    assert original is not None
+    merge_row.undone_by, merge_row.undone_at = by, now
+    if merge_row.supporter_id is not None:
+        supporter = session.get(CaseSupporter, merge_row.supporter_id)
+        if supporter is not None:
+            session.delete(supporter)
+        merge_row.supporter_id = None
+    if duplicate.status == "closed" and merge_row.duplicate_status_before != "closed":
+        workflow.transition(
+            session,
+            case=duplicate,
+            to_status="reopened",
+            actor=by,
+            settings=settings,
+            reason=f"Not the same problem as case {original.tracking_id} after all; "
+            "this report is worked on its own again.",
+            now=now,
+        )
+    if merge_row.suggestion_id is not None:
+        suggestion = session.get(DuplicateSuggestion, merge_row.suggestion_id)
+        if suggestion is not None:
+            suggestion.status, suggestion.decided_by, suggestion.decided_at = "unmerged", by, now
+    session.flush()
+    audit.record(
+        session,
+        actor=f"user:{by}",
+        action="triage.merge_undone",
+        subject=f"case:{duplicate.tracking_id}",
+        details={"original": original.tracking_id, "merge": merge_row.id},
+        now=now,
+    )
+    return merge_row
+
+
+def get_merge_or_raise(session: Session, merge_id: int) -> CaseMerge:
+    """One merge by id."""
+    found = session.get(CaseMerge, merge_id)
+    if found is None:
+        raise NotFound(f"no merge {merge_id}")
+    return found
+
+
+def dismiss(
+    session: Session, *, suggestion: DuplicateSuggestion, by: str, now: datetime | None = None
+) -> DuplicateSuggestion:
+    """Staff say the two cases are different problems."""
+    if suggestion.status != "open":
+        raise Conflict(f"duplicate suggestion {suggestion.id} is already {suggestion.status}")
+    suggestion.status, suggestion.decided_by, suggestion.decided_at = (
+        "dismissed",
+        by,
+        now or utcnow(),
+    )
+    session.flush()
+    return suggestion
