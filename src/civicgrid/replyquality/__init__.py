@@ -1,0 +1,1 @@
+"""Reply quality: scores public replies for relevance, completeness, explanation, timeliness."""
