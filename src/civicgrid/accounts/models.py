@@ -22,6 +22,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(
+        String(200), comment="argon2id hash of the web login password; null: no web login"
+    )
 
 
 class ApiToken(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civicgrid.accounts.models import ApiToken, User
+from civicgrid.accounts.password import hash_password, needs_rehash, verify_password
 from civicgrid.catalog.models import Department
 from civicgrid.db import utcnow
 from civicgrid.errors import Conflict, Forbidden, Invalid, NotFound
@@ -30,8 +31,9 @@ def create(
     role: str,
     department_code: str | None = None,
     email: str | None = None,
+    password: str | None = None,
 ) -> User:
-    """Add a member of staff; caseworkers belong to a department."""
+    """Add a member of staff; caseworkers belong to a department; a password allows web login."""
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}; got {role!r}", field="role")
     if session.scalar(select(User).where(User.username == username)):
@@ -51,6 +53,7 @@ def create(
         role=role,
         email=email,
         department_id=department_id,
+        password_hash=hash_password(password) if password is not None else None,
     )
     session.add(user)
     session.flush()
@@ -94,3 +97,61 @@ def user_for_token(session: Session, token: str) -> User:
     if row is None or row[1].revoked_at is not None or not row[0].active:
         raise Forbidden("the API token is unknown, revoked, or its user is inactive")
     return row[0]
+
+
+def list_(session: Session) -> list[User]:
+    """Every member of staff by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def get_or_raise(session: Session, user_id: int) -> User:
+    """The user with this id."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """Give ``user`` a new web login password (stored as an argon2id hash)."""
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """The active user with this username and password, or Forbidden (which one is not said)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    stored = user.password_hash if user is not None else None
+    if not verify_password(stored, password) or user is None or not user.active:
+        raise Forbidden("the username or password is wrong, or the account is inactive")
+    if stored is not None and needs_rehash(stored):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def update(
+    session: Session,
+    *,
+    user: User,
+    display_name: str,
+    role: str,
+    department_code: str | None,
+    email: str | None,
+    active: bool,
+) -> User:
+    """Change a member of staff's name, role, department, e-mail and whether they may log in."""
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}; got {role!r}", field="role")
+    department_id = None
+    if department_code:
+        department_id = session.scalar(
+            select(Department.id).where(Department.code == department_code)
+        )
+        if department_id is None:
+            raise NotFound(f"no department with code {department_code!r}", field="department")
+    elif role == "caseworker":
+        raise Invalid("a caseworker needs a department", field="department")
+    user.display_name = display_name.strip() or user.username
+    user.role, user.department_id, user.email, user.active = role, department_id, email, active
+    session.flush()
+    return user

@@ -21,8 +21,16 @@ def create(
     name: str = typer.Option("", help="Display name (default: the username)."),
     department: str | None = typer.Option(None, help="Department code (caseworkers need one)."),
     email: str | None = typer.Option(None, help="E-mail address."),
+    password: str | None = typer.Option(
+        None, help="Web login password (prefer --ask-password: this one shows in the history)."
+    ),
+    ask_password: bool = typer.Option(
+        False, "--ask-password", help="Ask for the web login password without echoing it."
+    ),
 ) -> None:
-    """Add a member of staff and print a first API token."""
+    """Add a member of staff and print a first API token; a password allows web login."""
+    if ask_password:
+        password = _ask_password()
     _, factory = open_database(load_settings())
     with transaction(factory) as session:
         user = service.create(
@@ -32,10 +40,30 @@ def create(
             role=role,
             department_code=department,
             email=email,
+            password=password,
         )
         token = service.issue_token(session, user=user, label="first token")
     console.print(f"created {role} {username}")
     typer.echo(token)
+
+
+def _ask_password() -> str:
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command("password")
+def set_password(
+    username: str,
+    password: str | None = typer.Option(
+        None, help="The new password (default: asked for without echoing it)."
+    ),
+) -> None:
+    """Set a user's web login password; their current web logins end."""
+    _, factory = open_database(load_settings())
+    with transaction(factory) as session:
+        user = service.get_by_username_or_raise(session, username)
+        service.set_password(session, user=user, password=password or _ask_password())
+    console.print(f"password of {username} set")
 
 
 @app.command("token")

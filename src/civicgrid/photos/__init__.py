@@ -1,0 +1,1 @@
+"""Photos residents attach to reports: checked, stripped of EXIF, thumbnailed, stored on disk."""

@@ -1,0 +1,1 @@
+"""Reply templates: standard public answers per category, with placeholders filled per case."""
