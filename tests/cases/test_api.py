@@ -130,6 +130,21 @@ def test_work_a_case_end_to_end(client: TestClient, city: City) -> None:
     assert moved.json()["department"] == "DOT"
 
 
+def test_a_sent_reply_is_assessed(client: TestClient, city: City, session: Session) -> None:
+    from civicgrid.replyquality.models import ReplyAssessment  # noqa: PLC0415
+
+    tid = _file(client)["tracking_id"]
+    sent = client.post(
+        f"/api/v1/cases/{tid}/replies", json={"body": "ok"}, headers=_auth(city, "parks_worker")
+    )
+    assert sent.status_code == 201
+    assessment = session.scalar(
+        select(ReplyAssessment).where(ReplyAssessment.event_id == sent.json()["id"])
+    )
+    assert assessment is not None
+    assert assessment.flagged  # "ok" answers nothing: a weak reply, flagged as a suggestion
+
+
 def test_contact_endpoint_logs_each_view(client: TestClient, city: City, session: Session) -> None:
     tid = _file(client, contact={"phone": "555 0100"})["tracking_id"]
     url = f"/api/v1/cases/{tid}/contact"

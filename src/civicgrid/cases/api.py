@@ -224,13 +224,23 @@ def add_note(
     responses=STAFF_WRITE_ERRORS,
 )
 def add_reply(
-    tracking_id: TrackingId, data: MessageIn, session: DbSession, user: CurrentStaff
+    tracking_id: TrackingId,
+    data: MessageIn,
+    session: DbSession,
+    settings: CurrentSettings,
+    user: CurrentStaff,
 ) -> EventRead:
-    """A public reply to the resident."""
+    """A public reply to the resident (its quality is assessed, as a suggestion only)."""
+    from civicgrid.replyquality import service as replyquality  # noqa: PLC0415 - builds on cases
+
     case = service.get_or_raise(session, tracking_id)
-    return EventRead.model_validate(
-        workflow.add_message(session, case=case, body=data.body, actor=user.username, public=True)
+    event = workflow.add_message(
+        session, case=case, body=data.body, actor=user.username, public=True
     )
+    replyquality.assess(
+        session, case=case, body=event.body, actor=user.username, event=event, settings=settings
+    )
+    return EventRead.model_validate(event)
 
 
 @router.post(

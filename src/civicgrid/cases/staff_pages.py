@@ -23,6 +23,7 @@ from civicgrid.deps import CurrentSettings, DbSession
 from civicgrid.errors import CivicgridError, Invalid
 from civicgrid.photos import service as photos
 from civicgrid.replies import service as replies
+from civicgrid.replyquality import service as replyquality
 from civicgrid.web.i18n import N_
 from civicgrid.web.routing import page_router
 from civicgrid.web.templating import flash, render
@@ -180,14 +181,25 @@ def note(
 
 @router.post("/staff/cases/{tracking_id}/reply")
 def reply(
-    request: Request, session: DbSession, user: StaffUser, case: WorkCase, body: Text
+    request: Request,
+    session: DbSession,
+    settings: CurrentSettings,
+    user: StaffUser,
+    case: WorkCase,
+    body: Text,
 ) -> RedirectResponse:
     """Send a public reply: the resident sees it on the tracking page."""
 
     def run() -> object:
         if not body.strip():
             raise Invalid("write the reply first", field="body")
-        return workflow.add_message(session, case=case, body=body, actor=user.username, public=True)
+        event = workflow.add_message(
+            session, case=case, body=body, actor=user.username, public=True
+        )
+        replyquality.assess(
+            session, case=case, body=event.body, actor=user.username, event=event, settings=settings
+        )
+        return event
 
     return _act(request, session, case, run, N_("Reply sent."))
 
