@@ -110,6 +110,14 @@ def test_optimised_placement_equals_brute_force(
     np.testing.assert_array_equal(index.place_arrays(lats, lons).area_ids, expected)
 
 
+def test_border_cells_met_before_and_new_ones_together(synthetic_rows: list[Row]) -> None:
+    index = GridIndex(synthetic_rows, 9)
+    lats, lons = probe_points(synthetic_rows, 4_000, seed=5)
+    index.place_arrays(lats[::3], lons[::3])
+    expected = brute_force(synthetic_rows, index.levels, lats, lons)
+    np.testing.assert_array_equal(index.place_arrays(lats, lons).area_ids, expected)
+
+
 def test_cache_overflow_starts_afresh(
     synthetic_rows: list[Row], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from civicgrid.cases import bulk_write
 from civicgrid.cases.bulk import CaseRecord, EventRecord, insert_cases, new_tracking_ids
 from civicgrid.cases.models import Case, CaseArea, CaseEvent
 from civicgrid.cases.tracking import ALPHABET
@@ -89,3 +92,25 @@ def test_tracking_ids_are_well_formed_and_distinct() -> None:
     assert len(set(ids)) == 5000
     assert all(TRACKING.match(i) for i in ids)
     assert new_tracking_ids(0) == []
+
+
+def test_tracking_ids_taken_already_are_drawn_again(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = bulk_write.new_tracking_codes
+    fixed = np.array([777, 777, 778], dtype=np.uint64)
+    draws: list[int] = []
+
+    def repeating(count: int) -> np.ndarray:
+        draws.append(count)
+        return fixed[:count].copy() if len(draws) <= 2 else real(count)
+
+    monkeypatch.setattr(bulk_write, "new_tracking_codes", repeating)
+    first = insert_cases(session, records=[record(session, "1")])
+    again = insert_cases(session, records=[record(session, "2"), record(session, "3")])
+    ids = session.scalars(
+        select(Case.tracking_id).where(Case.id.in_(first.case_ids + again.case_ids))
+    ).all()
+    assert len(set(ids)) == 3
+    assert draws[:2] == [1, 2]
+    assert len(draws) == 3  # both of the second batch clashed: one with the first, one within

@@ -48,7 +48,9 @@ def test_import_commits_and_is_idempotent(tmp_path: Path, env: dict[str, str]) -
 
     mine = tmp_path / "mine.rejects.csv"
     again = runner.invoke(
-        app, ["import", str(path), "--mapping", "nyc311", "--rejects", str(mine)], env=env
+        app,
+        ["import", str(path), "--mapping", "nyc311", "--rejects", str(mine), "--no-bulk"],
+        env=env,
     )
     assert again.exit_code == 0, again.output
     assert "4 rows read, 1 imported, 2 already imported, 1 rejected" in again.output

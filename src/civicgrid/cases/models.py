@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -31,6 +32,9 @@ class Case(Base):
         Index("ix_cases_lat_lon", "lat", "lon"),
         UniqueConstraint("source", "external_id"),
     )
+    # Indexes serve the case list's filters (docs/benchmarks.md has their EXPLAIN): area_id
+    # and resolution_due have none, as no query reads them that way (the area filter goes
+    # through case_areas; the deadline sweep walks open cases by id).
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_id: Mapped[str] = mapped_column(String(16), unique=True)
@@ -45,7 +49,7 @@ class Case(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     h3_cell: Mapped[str | None] = mapped_column(String(16), index=True)
     outside_grid: Mapped[bool] = mapped_column(Boolean, default=False)
-    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="new")
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
@@ -60,7 +64,7 @@ class Case(Base):
     sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
     first_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
     first_response_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolution_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     first_response_warned: Mapped[bool] = mapped_column(Boolean, default=False)
     first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -81,12 +85,16 @@ class CaseArea(Base):
     """The case's place at one level of the grid (one row per containing area)."""
 
     __tablename__ = "case_areas"
+    # One key checks both the area and that the level is the area's own.
+    __table_args__ = (
+        ForeignKeyConstraint(["area_id", "level_id"], ["areas.id", "areas.level_id"]),
+    )
 
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True, index=True)
-    level_id: Mapped[int] = mapped_column(ForeignKey("area_levels.id"))
+    area_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    level_id: Mapped[int] = mapped_column(Integer)
 
 
 class CaseEvent(Base):

@@ -29,6 +29,14 @@ def import_command(
         typer.Option(help="Where rejected rows go (default: DATA_DIR/rejects/FILE.rejects.csv)."),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Import only the first N rows.")] = None,
+    bulk: Annotated[
+        bool | None,
+        typer.Option(
+            "--bulk/--no-bulk",
+            help="PostgreSQL: rebuild the case tables' indexes after loading, locking them "
+            "meanwhile (default: for large imports into smaller tables; see docs/import.md).",
+        ),
+    ] = None,
 ) -> None:
     """Import cases; rows already imported are skipped, unusable rows go to a reject file."""
     settings = load_settings()
@@ -53,6 +61,7 @@ def import_command(
                     limit=limit,
                     source=source,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    bulk=bulk,
                 )
     finally:
         engine.dispose()

@@ -24,7 +24,11 @@ class Area(Base):
     """A polygon of the grid with its parent and the department answerable for it."""
 
     __tablename__ = "areas"
-    __table_args__ = (UniqueConstraint("level_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("level_id", "code"),
+        # Target of case_areas' (area_id, level_id) key: a placement's level is its area's.
+        UniqueConstraint("id", "level_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level_id: Mapped[int] = mapped_column(ForeignKey("area_levels.id"), index=True)

@@ -126,6 +126,8 @@ class GridIndex:
         self._trees = [shapely.STRtree(self.geometries[m]) for m in self._members]
         empty = np.zeros((0, len(self.levels)), dtype=np.int64)
         self._cache: tuple[CellArray, IntArray] = (np.zeros(0, dtype=np.uint64), empty)
+        self._borders: list[dict[int, IntArray]] = [{} for _ in self.levels]
+        """Per level: the areas touching each border cell met so far."""
         self._geos_lock = threading.Lock()
 
     def place(self, lat: float | None, lon: float | None) -> Placement:
@@ -243,6 +245,23 @@ class GridIndex:
         order = np.argsort(cell_idx, kind="stable")
         return cell_idx[order], geom[order]
 
+    def _border_areas(self, col: int, cells: CellArray) -> tuple[IntArray, IntArray]:
+        """As :meth:`_touching` for border cells, each cell's areas worked out once."""
+        known = self._borders[col]
+        keys: list[int] = cells.tolist()
+        new = [i for i, cell in enumerate(keys) if cell not in known]
+        if new:
+            if len(known) + len(new) > _CACHE_LIMIT:
+                known.clear()
+                new = list(range(len(keys)))
+            cell_idx, geom = self._touching(col, *_cell_polygons(cells[new]))
+            splits = np.searchsorted(cell_idx, np.arange(1, len(new)))
+            for position, areas in zip(new, np.split(geom, splits), strict=True):
+                known[keys[position]] = areas
+        found = [known[cell] for cell in keys]
+        sizes = np.array([len(areas) for areas in found], dtype=np.int64)
+        return np.repeat(np.arange(len(keys)), sizes), np.concatenate(found).astype(np.int64)
+
     def _resolve_borders(
         self,
         decided: IntArray,
@@ -258,7 +277,7 @@ class GridIndex:
             if not len(points):
                 continue
             border, cell_of_point = np.unique(group_of_point[points], return_inverse=True)
-            cell_idx, geom = self._touching(col, *_cell_polygons(groups[border]))
+            cell_idx, geom = self._border_areas(col, groups[border])
             # Each point is tested only against the areas touching its cell.
             counts = np.bincount(cell_idx, minlength=len(border))
             starts = np.cumsum(counts) - counts

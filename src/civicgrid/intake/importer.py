@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -18,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from civicgrid.errors import Invalid
 from civicgrid.intake.batches import BatchImport, ImportReport
+from civicgrid.intake.columns import ColumnParser
 from civicgrid.intake.mapping import Mapping, load_mapping
-from civicgrid.intake.reader import open_rows
+from civicgrid.intake.reader import CsvSource, XlsxSource, open_rows
 from civicgrid.intake.rows import RowParser, resolve_columns
 from civicgrid.settings import Settings
 
@@ -71,8 +73,13 @@ def import_file(
     limit: int | None = None,
     source: str | None = None,
     progress: Progress | None = None,
+    bulk: bool | None = None,
 ) -> ImportReport:
-    """Import ``path`` within the session's transaction (the caller commits)."""
+    """Import ``path`` within the session's transaction (the caller commits).
+
+    ``bulk``: load in bulk mode (True), never (False), or when the import is large and
+    larger than the case table (None); see :mod:`civicgrid.cases.bulk_load`.
+    """
     started = time.perf_counter()
     found = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     report = ImportReport(path=path, source=source or found.source)
@@ -89,15 +96,12 @@ def import_file(
         report.missing_columns = [c for c in found.optional_columns() if c not in index]
         rejects = _Rejects(rejects_file, rows.header)
         run = BatchImport(
-            session, settings=settings, mapping=found, report=report, reject=rejects.add
-        )
-        parser = RowParser(found, rows.header)
+            session, settings=settings, mapping=found, report=report, reject=rejects.add,
+            bulk=bulk,
+        )  # fmt: skip
+        report.timings["starting"] += time.perf_counter() - started
         try:
-            with run:
-                for batch in _batches(islice(rows.rows(), limit), BATCH):
-                    run.batch(parser, batch)
-                    if progress is not None:
-                        progress(rows.done(), rows.total)
+            _run(run, ColumnParser(RowParser(found, rows.header)), rows, limit, progress)
         finally:
             rejects.close()
     if rejects.writer is not None:
@@ -108,6 +112,41 @@ def import_file(
     return report
 
 
-def _batches(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
-    while batch := list(islice(rows, size)):
+def _run(
+    run: BatchImport,
+    parser: ColumnParser,
+    rows: CsvSource | XlsxSource,
+    limit: int | None,
+    progress: Progress | None,
+) -> None:
+    """Every batch of the file through ``run``; bulk mode decided on the first."""
+    with run:
+        for batch in _batches(islice(rows.rows(), limit), BATCH, run.report.timings):
+            if run.cases is None:
+                run.start(_expected_rows(rows, batch, limit))
+            run.batch(parser, batch)
+            if progress is not None:
+                progress(rows.done(), rows.total)
+
+
+def _expected_rows(rows: CsvSource | XlsxSource, first: list[list[str]], limit: int | None) -> int:
+    """About how many rows the file has, judged from its size and its first batch."""
+    if isinstance(rows, XlsxSource):
+        expected = rows.total
+    else:  # characters of the first batch's fields and separators, against the file's bytes
+        size = sum(len(value) + 1 for values in first for value in values)
+        expected = round(len(first) * rows.total / max(size, 1))
+    expected = max(expected, len(first))
+    return expected if limit is None else min(expected, limit)
+
+
+def _batches(
+    rows: Iterator[list[str]], size: int, timings: defaultdict[str, float]
+) -> Iterator[list[list[str]]]:
+    while True:
+        started = time.perf_counter()
+        batch = list(islice(rows, size))
+        timings["reading"] += time.perf_counter() - started
+        if not batch:
+            return
         yield batch

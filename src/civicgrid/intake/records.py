@@ -1,37 +1,50 @@
-"""Turn a checked source row into a case record: deadlines, timeline, breaches as they happened."""
+"""Turn checked rows into cases: deadlines, timeline, breaches as they happened, as columns."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from json.encoder import encode_basestring_ascii
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from civicgrid.cases.bulk import CaseRecord, EventRecord
-from civicgrid.intake.rows import DONE, SourceRow
+from civicgrid.cases.columns import (
+    NAT,
+    NO_ID,
+    CaseColumns,
+    EventColumns,
+    Instants,
+    IntArray,
+    pick,
+)
+from civicgrid.intake.columns import ParsedRows
+from civicgrid.intake.rows import DONE
 from civicgrid.sla import service as sla
-from civicgrid.sla.calendar import ONE_DAY, WorkingCalendar, add_working_time
+from civicgrid.sla.calendar import WorkingCalendar
+from civicgrid.sla.working_clock import WorkingClock, budget_micros
 
-_CACHE_LIMIT = 500_000
+BoolArray = npt.NDArray[np.bool_]
+_CLOCKS = ("first_response_due", "first_response_warn_at", "resolution_due", "resolution_warn_at")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Deadlines:
-    """A case's policy and the four instants it sets, counted from the case's creation."""
+    """Each case's policy (NO_ID: none) and the four instants it sets (NaT without policy)."""
 
-    policy_id: int
-    first_response_due: datetime
-    first_response_warn_at: datetime
-    resolution_due: datetime
-    resolution_warn_at: datetime
+    policy_id: IntArray
+    first_response_due: Instants
+    first_response_warn_at: Instants
+    resolution_due: Instants
+    resolution_warn_at: Instants
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Budget:
     policy_id: int
-    calendar: WorkingCalendar
+    clock: WorkingClock
     first_response: float
     resolution: float
 
@@ -39,6 +52,15 @@ class _Budget:
     def positive(self) -> bool:
         """True when every amount is above zero (zero hours due at once, even out of hours)."""
         return min(self.first_response, self.resolution) > 0
+
+    def micros(self, fraction: float) -> list[int]:
+        """First response, its warning, resolution, its warning: working microseconds."""
+        return [
+            budget_micros(self.first_response),
+            budget_micros(self.first_response * fraction),
+            budget_micros(self.resolution),
+            budget_micros(self.resolution * fraction),
+        ]
 
 
 class DeadlineBook:
@@ -54,33 +76,30 @@ class DeadlineBook:
         self.session, self.fraction = session, warning_fraction
         self.lock = lock or nullcontext()
         self.budgets: dict[int, _Budget | None] = {}
-        self.cache: dict[tuple[int, datetime], Deadlines] = {}
+        self.clocks: dict[int, WorkingClock] = {}
 
-    def for_case(self, category_id: int, created: datetime) -> Deadlines | None:
-        """The deadlines of a case of ``category_id`` filed at ``created``; None without policy."""
-        budget = self._budget(category_id)
-        if budget is None:
-            return None
-        cal, fraction = budget.calendar, self.fraction
-        # Deadlines of a case filed out of hours are those of one filed at the next opening:
-        # keyed by that instant, a night's or a weekend's cases share one computation.
-        start = _clock_start(cal, created) if budget.positive else created
-        key = (budget.policy_id, start)
-        found = self.cache.get(key)
-        if found is None:
-            found = Deadlines(
-                policy_id=budget.policy_id,
-                first_response_due=add_working_time(cal, start, budget.first_response),
-                first_response_warn_at=add_working_time(
-                    cal, start, budget.first_response * fraction
-                ),
-                resolution_due=add_working_time(cal, start, budget.resolution),
-                resolution_warn_at=add_working_time(cal, start, budget.resolution * fraction),
-            )
-            if len(self.cache) >= _CACHE_LIMIT:
-                self.cache.clear()
-            self.cache[key] = found
-        return found
+    def for_cases(self, category_ids: IntArray, created: Instants) -> Deadlines:
+        """The deadlines of cases of ``category_ids`` filed at ``created``."""
+        n = len(category_ids)
+        due = {name: np.full(n, NAT) for name in _CLOCKS}
+        categories, which = np.unique(category_ids, return_inverse=True)
+        budgets = [self._budget(c) for c in categories.tolist()]
+        policy = np.array([NO_ID if b is None else b.policy_id for b in budgets], np.int64)
+        policy = policy[which.reshape(-1)]
+        # Amounts per policy, in microseconds, then per case: one pass per calendar.
+        known = {b.policy_id: b for b in budgets if b is not None}
+        for clock in {id(b.clock): b.clock for b in known.values()}.values():
+            mine = sorted((b for b in known.values() if b.clock is clock), key=_policy_id)
+            rows = np.flatnonzero(np.isin(policy, [b.policy_id for b in mine]))
+            slot = np.searchsorted(np.array([b.policy_id for b in mine]), policy[rows])
+            amounts = np.array([b.micros(self.fraction) for b in mine], dtype=np.int64)
+            start = created[rows]
+            positive = np.array([b.positive for b in mine], dtype=bool)[slot]
+            if positive.any():  # a case filed out of hours is due as one filed at the opening
+                start = np.where(positive, clock.clock_start(start), start)
+            for j, name in enumerate(_CLOCKS):
+                due[name][rows] = clock.add(start, amounts[slot, j])
+        return Deadlines(policy_id=policy, **due)
 
     def _budget(self, category_id: int) -> _Budget | None:
         if category_id not in self.budgets:
@@ -91,7 +110,7 @@ class DeadlineBook:
                     cal = sla.working_calendar(self.session, policy.calendar_id)
                     budget = _Budget(
                         policy_id=policy.id,
-                        calendar=cal,
+                        clock=self._clock(policy.calendar_id, cal),
                         first_response=sla.budget_hours(
                             cal, unit=policy.unit, amount=policy.first_response
                         ),
@@ -102,108 +121,158 @@ class DeadlineBook:
             self.budgets[category_id] = budget
         return self.budgets[category_id]
 
-
-def _clock_start(cal: WorkingCalendar, instant: datetime) -> datetime:
-    """The first working instant at or after ``instant``, where working time starts to count."""
-    day = cal.local_date(instant)
-    while True:
-        window = cal.window(day)
-        if window is not None and instant < window[1]:
-            return max(window[0], instant)
-        day += ONE_DAY
+    def _clock(self, calendar_id: int, cal: WorkingCalendar) -> WorkingClock:
+        if calendar_id not in self.clocks:
+            self.clocks[calendar_id] = WorkingClock(cal)
+        return self.clocks[calendar_id]
 
 
-def to_record(
-    row: SourceRow,
+@dataclass(frozen=True)
+class Placed:
+    """Where a batch's cases lie: as :class:`~civicgrid.cases.columns.CaseColumns` holds it."""
+
+    area_id: IntArray
+    level_ids: IntArray
+    areas: IntArray
+    h3_cell: list[str | None]
+
+
+@dataclass(frozen=True)
+class _History:
+    """What each row's status implies happened, and when (NaT: it did not happen)."""
+
+    moved: BoolArray
+    """The status moved on from new."""
+    done: BoolArray
+    """Resolved or closed."""
+    closed: BoolArray
+    at: Instants
+    """The first move: at the closing time, else the last update, else the filing."""
+    replied: BoolArray
+    reply_at: Instants
+
+    @classmethod
+    def of(cls, rows: ParsedRows) -> _History:
+        done = np.array([s in DONE for s in rows.status], dtype=bool)
+        moved = np.array([s != "new" for s in rows.status], dtype=bool)
+        updated = np.where(np.isnat(rows.updated), rows.created, rows.updated)
+        at = np.where(done, rows.closed, updated)
+        return cls(
+            moved=moved,
+            done=done,
+            closed=np.array([s == "closed" for s in rows.status], dtype=bool),
+            at=at,
+            replied=np.array([bool(r) for r in rows.resolution], dtype=bool),
+            reply_at=np.where(moved, at, updated),
+        )
+
+
+def case_columns(
+    rows: ParsedRows,
     *,
     source: str,
-    category_id: int,
-    department_id: int,
-    areas: Sequence[tuple[int, int]],
-    h3_cell: str | None,
-    deadlines: Deadlines | None,
-) -> CaseRecord:
-    """The case as the source's history left it, with its timeline rebuilt from the row."""
-    record = CaseRecord(
+    category_id: IntArray,
+    department_id: IntArray,
+    placed: Placed,
+    deadlines: Deadlines,
+) -> CaseColumns:
+    """The cases as the source's history left them, with timelines rebuilt from the rows."""
+    past = _History.of(rows)
+    first_response = np.where(past.moved, past.at, NAT)
+    resolved = np.where(past.done, past.at, NAT)
+    last_event = np.where(past.moved, past.at, np.where(past.replied, past.reply_at, NAT))
+    return CaseColumns(
         category_id=category_id,
         department_id=department_id,
-        channel=row.channel,
-        created_at=row.created,
-        status=row.status,
-        title=row.title,
-        description=row.description,
-        lat=row.lat,
-        lon=row.lon,
-        address=row.address,
-        areas=areas,
-        h3_cell=h3_cell,
-        attributes=row.attributes,
-        source=source,
-        external_id=row.external_id,
-    )
-    _timeline(record, row, actor=f"import:{source}"[:100])
-    if deadlines is not None:
-        _deadlines(record, deadlines)
-    return record
-
-
-def _timeline(record: CaseRecord, row: SourceRow, *, actor: str) -> None:
-    """filed; then the moves the status implies, at the closed (or last updated) time."""
-    events = record.events
-    events.append(
-        EventRecord(
-            kind="filed",
-            created_at=row.created,
-            to_status="new",
-            public=True,
-            body="Report received.",
-            actor=actor,
-            data={"channel": row.channel, "external_id": row.external_id},
-        )
-    )
-    if row.status == "new":
-        if row.resolution:
-            events.append(_reply(row, row.updated or row.created, actor))
-        return
-    moved_at = (row.closed if row.status in DONE else row.updated) or row.created
-    first = "resolved" if row.status in DONE else row.status
-    events.append(_moved("new", first, moved_at, actor))
-    record.first_response_at = moved_at
-    if row.resolution:
-        events.append(_reply(row, moved_at, actor))
-    if row.status in DONE:
-        record.resolved_at = moved_at
-    if row.status == "closed":
-        events.append(_moved("resolved", "closed", moved_at, actor))
-        record.closed_at = moved_at
-
-
-def _moved(from_status: str, to_status: str, at: datetime, actor: str) -> EventRecord:
-    return EventRecord(
-        kind="status_changed",
-        created_at=at,
-        from_status=from_status,
-        to_status=to_status,
-        public=True,
-        actor=actor,
+        channel=rows.channel,
+        created_at=rows.created,
+        status=rows.status,
+        title=rows.title,
+        description=rows.description,
+        lat=rows.lat,
+        lon=rows.lon,
+        address=rows.address,
+        area_id=placed.area_id,
+        level_ids=placed.level_ids,
+        areas=placed.areas,
+        h3_cell=placed.h3_cell,
+        attributes=rows.attributes,
+        source=[source] * len(rows),
+        external_id=list(rows.external_id),
+        first_response_at=first_response,
+        resolved_at=resolved,
+        closed_at=np.where(past.closed, past.at, NAT),
+        sla_policy_id=deadlines.policy_id,
+        first_response_due=deadlines.first_response_due,
+        first_response_warn_at=deadlines.first_response_warn_at,
+        resolution_due=deadlines.resolution_due,
+        resolution_warn_at=deadlines.resolution_warn_at,
+        # Clocks that stopped say whether that was late; open clocks are the sweep's to judge.
+        first_response_warned=first_response > deadlines.first_response_warn_at,
+        first_response_breached=first_response > deadlines.first_response_due,
+        resolution_warned=resolved > deadlines.resolution_warn_at,
+        resolution_breached=resolved > deadlines.resolution_due,
+        updated_at=np.where(last_event > rows.created, last_event, rows.created),
+        events=timeline(rows, source=source, past=past),
     )
 
 
-def _reply(row: SourceRow, at: datetime, actor: str) -> EventRecord:
-    return EventRecord(kind="reply", created_at=at, public=True, body=row.resolution, actor=actor)
+def timeline(rows: ParsedRows, *, source: str, past: _History) -> EventColumns:
+    """filed; then the moves the status implies, at the closed (or last updated) time.
+
+    Entries are listed kind by kind in the order they happen within a case: filed, the first
+    move, the reply, the closing (the writer keeps that order within each case).
+    """
+    actor = f"import:{source}"[:100]
+    n = len(rows)
+    everyone = np.arange(n, dtype=np.int64)
+    first_move = np.flatnonzero(past.moved)
+    reply = np.flatnonzero(past.replied)
+    closing = np.flatnonzero(past.closed)
+    first_to: list[str | None] = [
+        "resolved" if d else s for s, d in zip(rows.status, past.done.tolist(), strict=True)
+    ]
+    channels = {c: encode_basestring_ascii(c) for c in set(rows.channel)}
+    data = [
+        f'{{"channel": {channels[c]}, "external_id": {encode_basestring_ascii(e)}}}'
+        for c, e in zip(rows.channel, rows.external_id, strict=True)
+    ]
+    at, reply_at = past.at, past.reply_at
+    blocks = [
+        _Block(everyone, "filed", rows.created[everyone], None, ["new"] * n,
+               ["Report received."] * n, data),
+        _Block(first_move, "status_changed", at[first_move], "new", pick(first_to, first_move),
+               [""] * len(first_move)),
+        _Block(reply, "reply", reply_at[reply], None, [None] * len(reply),
+               pick(rows.resolution, reply)),
+        _Block(closing, "status_changed", at[closing], "resolved", ["closed"] * len(closing),
+               [""] * len(closing)),
+    ]  # fmt: skip
+    return EventColumns(
+        case=np.concatenate([b.cases for b in blocks]),
+        kind=[b.kind for b in blocks for _ in range(len(b.cases))],
+        created_at=np.concatenate([b.times for b in blocks]),
+        from_status=[b.from_status for b in blocks for _ in range(len(b.cases))],
+        to_status=[status for b in blocks for status in b.to_status],
+        public=np.ones(sum(len(b.cases) for b in blocks), dtype=bool),
+        body=[text for b in blocks for text in b.body],
+        actor=[actor] * sum(len(b.cases) for b in blocks),
+        data=[d for b in blocks for d in (b.data or ["{}"] * len(b.cases))],
+    )
 
 
-def _deadlines(record: CaseRecord, deadlines: Deadlines) -> None:
-    """Set the deadlines, and for clocks that stopped, whether they were warned or breached."""
-    record.sla_policy_id = deadlines.policy_id
-    record.first_response_due = deadlines.first_response_due
-    record.first_response_warn_at = deadlines.first_response_warn_at
-    record.resolution_due = deadlines.resolution_due
-    record.resolution_warn_at = deadlines.resolution_warn_at
-    # Open clocks are left to the deadline sweep, which also writes their warning events.
-    if record.first_response_at is not None:
-        record.first_response_breached = record.first_response_at > deadlines.first_response_due
-        record.first_response_warned = record.first_response_at > deadlines.first_response_warn_at
-    if record.resolved_at is not None:
-        record.resolution_breached = record.resolved_at > deadlines.resolution_due
-        record.resolution_warned = record.resolved_at > deadlines.resolution_warn_at
+@dataclass(frozen=True)
+class _Block:
+    """Timeline entries of one kind: for the cases at ``cases``, at ``times``."""
+
+    cases: IntArray
+    kind: str
+    times: Instants
+    from_status: str | None
+    to_status: Sequence[str | None]
+    body: Sequence[str]
+    data: Sequence[str] | None = None
+
+
+def _policy_id(budget: _Budget) -> int:
+    return budget.policy_id
