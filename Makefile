@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+VENDOR := src/civicgrid/web/static/vendor
+ASSETS := $(VENDOR)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run demo serve test lint typecheck test-sqlite test-postgres migrations-check bench clean
+.PHONY: install messages run demo serve test lint typecheck test-sqlite test-postgres migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +17,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS) $(CHROMIUM)
+
+# Front-end assets (Leaflet, htmx, Chart.js) and axe-core for the browser tests, from the npm registry at
+# install time; the pages never load anything from a CDN.
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/htmx
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	mkdir -p $(VENDOR)/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	touch $(ASSETS)
+
+# Debian's Chromium drives the browser tests (tests/web); installed only when it is missing.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium fonts-noto-cjk
+
+## make messages: extract the pages' strings, update the en and zh_CN catalogues, compile them
+messages: install
+	$(BIN)/pybabel extract -F src/civicgrid/locale/babel.cfg -k N_ --no-location --sort-output -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/civicgrid/locale -D messages --no-location --no-fuzzy-matching --width 100
+	$(BIN)/pybabel compile -d src/civicgrid/locale -D messages --statistics
 
 ## make run: install, load the demo city (New York) and serve it at http://127.0.0.1:8000
 run: install

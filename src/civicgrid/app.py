@@ -5,17 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from civicgrid import __version__
 from civicgrid.db import make_engine, make_session_factory
 from civicgrid.deps import DbSession
-from civicgrid.errors import CivicgridError
+from civicgrid.errors import (
+    CivicgridError,
+    document_framework_errors,
+    http_error_body,
+    validation_error_body,
+)
 from civicgrid.jobs import JobRunner
 from civicgrid.settings import Settings
 
@@ -49,6 +56,9 @@ def create_app(
     app.state.session_factory = session_factory
     _install_error_handlers(app)
     _include_routers(app)
+    from civicgrid.web.pages import install as install_web_pages  # noqa: PLC0415
+
+    install_web_pages(app, settings)
     return app
 
 
@@ -56,9 +66,19 @@ def _include_routers(app: FastAPI) -> None:
     from civicgrid.cases.api import router as cases_router  # noqa: PLC0415
     from civicgrid.catalog.api import router as catalog_router  # noqa: PLC0415
     from civicgrid.grid.api import router as grid_router  # noqa: PLC0415
+    from civicgrid.replyquality.api import router as reply_quality_router  # noqa: PLC0415
+    from civicgrid.triage.api import router as triage_router  # noqa: PLC0415
 
-    for router in (cases_router, catalog_router, grid_router):
+    for router in (cases_router, catalog_router, grid_router, reply_quality_router, triage_router):
         app.include_router(router, prefix="/api/v1")
+    from civicgrid.accountability.api import open_data as open_data_router  # noqa: PLC0415
+    from civicgrid.accountability.api import router as accountability_router  # noqa: PLC0415
+
+    for router in (accountability_router, open_data_router):
+        app.include_router(router, prefix="/api/v1")
+    from civicgrid.open311.api import install as install_open311  # noqa: PLC0415
+
+    install_open311(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: DbSession) -> dict[str, str]:
@@ -74,19 +94,15 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {
-                "field": ".".join(str(p) for p in err["loc"] if p != "body"),
-                "message": err["msg"],
-            }
-            for err in exc.errors()
-        ]
-        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        body = {
-            "error": {
-                "code": "invalid",
-                "message": f"Invalid request: {summary}",
-                "details": {"problems": problems},
-            }
-        }
-        return JSONResponse(body, status_code=422)
+        return JSONResponse(validation_error_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unknown paths, wrong methods, unreadable bodies: the same error body as ours.
+        body = http_error_body(exc.status_code, str(exc.detail))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    def openapi() -> dict[str, Any]:
+        return document_framework_errors(FastAPI.openapi(app))
+
+    app.openapi = openapi  # type: ignore[method-assign]

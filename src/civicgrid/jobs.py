@@ -28,9 +28,12 @@ class Job:
 
 def registered_jobs() -> list[Job]:
     """Every periodic job, named here so none registers by import side effect."""
+    from civicgrid.accountability.jobs import JOBS as ACCOUNTABILITY_JOBS  # noqa: PLC0415
+    from civicgrid.open311.queue import JOBS as OPEN311_JOBS  # noqa: PLC0415
     from civicgrid.sla.jobs import JOBS as SLA_JOBS  # noqa: PLC0415  (slices import jobs lazily)
+    from civicgrid.triage.jobs import JOBS as TRIAGE_JOBS  # noqa: PLC0415
 
-    return [*SLA_JOBS]
+    return [*SLA_JOBS, *OPEN311_JOBS, *TRIAGE_JOBS, *ACCOUNTABILITY_JOBS]
 
 
 def run_once(job: Job, factory: sessionmaker[Session], settings: Settings) -> object:

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from civicgrid.cli import audit, db, demo, grid, importer, serve, sla, user
+from civicgrid.cli import apikey, audit, db, demo, export, grid, importer, model, serve, sla, user
 from civicgrid.cli.common import console
 from civicgrid.errors import CivicgridError
 
@@ -29,12 +29,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(apikey.app, name="apikey")
 app.add_typer(audit.app, name="audit")
 app.add_typer(db.app, name="db")
 app.add_typer(grid.app, name="grid")
+app.add_typer(model.app, name="model")
 app.add_typer(user.app, name="user")
 app.add_typer(sla.app, name="sla")
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
 app.command("import")(importer.import_command)
 app.command("demo")(demo.demo_command)
+app.command("export")(export.export_command)
+app.add_typer(export.accountability, name="accountability")

@@ -1,0 +1,1 @@
+"""Accountability: the rates, monthly rankings, equity view, open data and public dashboard."""

@@ -1,0 +1,181 @@
+"""Equity: is any area (or channel) served slower than the rest of the city?
+
+For each area of one grid level, the times to resolution of its cases are compared with those
+of every other case of the city filed in the same period, by a two-sided Mann-Whitney U test
+(no assumption on the shape of the times, which are heavily skewed). Testing every area at
+once would flag some by chance, so the p-values are adjusted by Holm's method, which keeps the
+chance of naming even one area wrongly below ``EQUITY_ALPHA`` whatever the dependence between
+the tests. Reasons and limits: docs/metrics.md, "Equity".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from civicgrid.accountability import units
+from civicgrid.accountability.metrics import STREAM_ROWS, hours_between
+from civicgrid.accountability.periods import Period
+from civicgrid.accountability.stats import holm, mann_whitney_each, percentile
+from civicgrid.cases.models import Case, CaseArea
+from civicgrid.errors import Invalid
+from civicgrid.settings import Settings
+
+BY = ("area", "channel")
+SLOWER, FASTER, NO_EVIDENCE, TOO_FEW = "slower", "faster", "no_evidence", "too_few"
+NONE = -1  # a case in no area of the level (outside the grid) belongs to the rest only
+
+
+@dataclass(frozen=True)
+class GroupEquity:
+    """One area's or channel's times against the rest of the city."""
+
+    unit: units.Unit
+    filed: int
+    resolved: int
+    median_hours: float | None
+    p90_hours: float | None
+    rest_median_hours: float | None
+    ratio: float | None
+    superiority: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class EquityReport:
+    """Every group of the period, with the city's own median and p90 to compare with."""
+
+    period: Period
+    by: str
+    level: str | None
+    city_resolved: int
+    city_median_hours: float | None
+    city_p90_hours: float | None
+    alpha: float
+    min_sample: int
+    groups: list[GroupEquity]
+
+
+def _key_of(by: str, level_id: int | None) -> tuple[QueryableAttribute[Any], Any]:
+    if by == "channel":
+        return Case.channel, None
+    return CaseArea.area_id, and_(CaseArea.case_id == Case.id, CaseArea.level_id == level_id)
+
+
+def _query(by: str, level_id: int | None, period: Period, *columns: Any) -> Any:
+    key, on = _key_of(by, level_id)
+    query = select(key.label("unit"), *columns).where(
+        Case.created_at >= period.start, Case.created_at < period.end
+    )
+    if on is not None:
+        query = query.select_from(Case).outerjoin(CaseArea, on)
+    return query
+
+
+def _times(
+    session: Session, by: str, level_id: int | None, period: Period
+) -> tuple[np.ndarray[Any, Any], list[str | None]]:
+    hours = hours_between(Case.resolved_at, Case.created_at)
+    query = _query(by, level_id, period, hours.label("hours")).where(Case.resolved_at.is_not(None))
+    keys: list[str | None] = []
+    values: list[float] = []
+    for row in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        keys.append(None if row.unit is None else str(row.unit))
+        values.append(float(row.hours))
+    return np.asarray(values, dtype=np.float64), keys
+
+
+def _filed(session: Session, by: str, level_id: int | None, period: Period) -> dict[str, int]:
+    key, _ = _key_of(by, level_id)
+    query = _query(by, level_id, period, func.count().label("n")).group_by(key)
+    return {str(row.unit): int(row.n) for row in session.execute(query) if row.unit is not None}
+
+
+def equity(
+    session: Session,
+    *,
+    settings: Settings,
+    period: Period,
+    by: str = "area",
+    level: str | None = None,
+) -> EquityReport:
+    """Each area of ``level`` (or each channel) against the rest of the city over ``period``."""
+    if by not in BY:
+        raise Invalid(f"equity is by area or by channel, not {by!r}", field="by")
+    level_row = None
+    if by == "area":
+        level_row = units.level_or_raise(session, level) if level else units.default_level(session)
+        if level_row is None:
+            raise Invalid("no grid is loaded, so areas cannot be compared", field="level")
+    level_id = level_row.id if level_row else None
+    values, keys = _times(session, by, level_id, period)
+    filed = _filed(session, by, level_id, period)
+    known = units.area_ids_of_level(session, level_id) if level_id is not None else []
+    names = sorted(set(filed) | {k for k in keys if k is not None} | set(known))
+    index = {name: i for i, name in enumerate(names)}
+    groups = np.array([NONE if k is None else index[k] for k in keys], dtype=np.int64)
+    groups_found = _compare(values, groups, names, filed, settings=settings)
+    labelled = units.label(session, by, names)
+    return EquityReport(
+        period=period,
+        by=by,
+        level=level_row.name if level_row else None,
+        city_resolved=int(values.size),
+        city_median_hours=percentile(values, 0.5),
+        city_p90_hours=percentile(values, 0.9),
+        alpha=settings.equity_alpha,
+        min_sample=settings.equity_min_sample,
+        groups=[GroupEquity(unit=labelled[name], **groups_found[name]) for name in names],
+    )
+
+
+def _compare(
+    values: np.ndarray[Any, Any],
+    groups: np.ndarray[Any, Any],
+    names: list[str],
+    filed: dict[str, int],
+    *,
+    settings: Settings,
+) -> dict[str, dict[str, Any]]:
+    minimum = settings.equity_min_sample
+    city_median = percentile(values, 0.5)
+    found: dict[str, dict[str, Any]] = defaultdict(dict)
+    for i, name in enumerate(names):
+        mine, rest = values[groups == i], values[groups != i]
+        median = percentile(mine, 0.5)
+        found[name] = {
+            "filed": filed.get(name, 0),
+            "resolved": int(mine.size),
+            "median_hours": median,
+            "p90_hours": percentile(mine, 0.9),
+            "rest_median_hours": percentile(rest, 0.5),
+            "ratio": median / city_median if median is not None and city_median else None,
+            "superiority": None,
+            "p_value": None,
+            "p_adjusted": None,
+            "verdict": TOO_FEW,
+        }
+    tested = [
+        i
+        for i, name in enumerate(names)
+        if found[name]["resolved"] >= minimum and values.size - found[name]["resolved"] >= minimum
+    ]
+    if not tested:
+        return found
+    results = mann_whitney_each(values, groups)
+    adjusted = holm([results[i].p_value for i in tested])
+    for i, p_adjusted in zip(tested, adjusted, strict=True):
+        result, entry = results[i], found[names[i]]
+        entry.update(superiority=result.superiority, p_value=result.p_value, p_adjusted=p_adjusted)
+        if p_adjusted >= settings.equity_alpha:
+            entry["verdict"] = NO_EVIDENCE
+        else:
+            entry["verdict"] = SLOWER if result.superiority > 0.5 else FASTER
+    return found
