@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from civicgrid.cases.columns import to_datetimes
+from civicgrid.intake import columns
 from civicgrid.intake.columns import ColumnParser, ParsedRows
 from civicgrid.intake.mapping import load_mapping
 from civicgrid.intake.rows import RowParser, RowRejected, SourceRow
@@ -149,3 +150,17 @@ def test_real_exports(parts: tuple[str, str], mapping: str) -> None:
         header = [name.strip() for name in next(reader)]
         batch = [row for _, row in zip(range(3000), reader, strict=False)]
     same_as_one_by_one(mapping, header, batch)
+
+
+def test_a_row_the_column_checks_doubt_is_read_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(columns, "_EXTERNAL_ID_LENGTH", 1)  # "10" and "11" now look too long
+    batch = [nyc_row("1"), nyc_row("10"), nyc_row("2", latitude="x"), nyc_row("11"), nyc_row("3")]
+    parser = ColumnParser(RowParser(load_mapping("nyc311"), NYC_HEADER))
+    parsed, rejected = parser.parse(batch)
+    assert parsed.position.tolist() == [0, 1, 3, 4]
+    assert parsed.external_id == ["1", "10", "11", "3"]
+    assert [i for i, _ in rejected] == [2]
+    assert as_rows(parsed) == expected(one_by_one(RowParser(load_mapping("nyc311"), NYC_HEADER),
+                                                  [batch[i] for i in (0, 1, 3, 4)])[0])  # fmt: skip

@@ -13,7 +13,9 @@ from tests.triage.conftest import dataset
 
 
 def _actions(session: Session, subject: str) -> list[str]:
-    rows = session.scalars(select(AuditEntry).where(AuditEntry.subject == subject))
+    rows = session.scalars(
+        select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.seq)
+    )
     return [r.action for r in rows]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from civicgrid.accountability.metrics import (
@@ -30,7 +30,6 @@ from civicgrid.settings import Settings
 
 AGGREGATED = ("city", "department", "area", "category", "channel")
 STATE_ID = 1
-SORT_MEMORY_MB = 64
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,6 @@ def refresh(
         hours=settings.accountability_rebuild_hours
     ):
         full = True
-    _tune(session)
     head = session.scalar(select(func.max(CaseEvent.id))) or 0
     months: Collection[date]
     if full:
@@ -77,14 +75,6 @@ def refresh(
     state.last_event_id, state.refreshed_at, state.months_refreshed = head, now, len(months)
     session.flush()
     return RefreshReport(months=len(months), events=max(events, 0), full=full)
-
-
-def _tune(session: Session) -> None:
-    """On PostgreSQL, for this transaction only: sort a month's durations in memory, and skip
-    JIT compilation, which costs these short queries more than it saves."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY_MB}MB'"))
-        session.execute(text("SET LOCAL jit = off"))
 
 
 def _all_months(session: Session, zone: ZoneInfo) -> list[date]:

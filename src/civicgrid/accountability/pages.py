@@ -49,6 +49,9 @@ VERDICTS = {
     "no_evidence": N_("No evidence of a difference"),
     "too_few": N_("Too few cases to test"),
 }
+# The equity test reads every case of the month: browsers and proxies may keep the answer
+# for a few minutes, the interval at which the monthly figures are refreshed anyway.
+CACHED = {"Cache-Control": "public, max-age=300"}
 FORMATS = (("csv", "CSV"), ("geojson", "GeoJSON"), ("parquet", "Parquet"))
 # A form's empty field arrives as an empty string: allowed, and read as "not chosen".
 MonthQ = Annotated[str | None, Query(pattern=r"^([0-9]{4}-[0-9]{2})?$", max_length=7)]
@@ -140,7 +143,7 @@ def equity_part(
         by_area = equity_service.equity(session, settings=settings, period=period, level=level_name)
     by_channel = equity_service.equity(session, settings=settings, period=period, by="channel")
     context = {"by_area": by_area, "by_channel": by_channel, "verdicts": VERDICTS}
-    return render(request, "accountability/_equity.html", context)
+    return render(request, "accountability/_equity.html", context, headers=CACHED)
 
 
 @router.get("/performance/areas.geojson")
@@ -179,4 +182,4 @@ def area_map(
                     "properties": properties,
                 }
             )
-    return JSONResponse({"type": "FeatureCollection", "features": features})
+    return JSONResponse({"type": "FeatureCollection", "features": features}, headers=CACHED)
