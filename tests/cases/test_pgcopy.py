@@ -90,3 +90,17 @@ def test_postgresql_reads_the_payload_back(session: Session) -> None:
     assert back[1][1:3] == (None, None)
     assert back[2][6] == {"é": 2}
     assert to_datetimes(instants(WHEN)) == WHEN
+
+
+def test_fixed_width_only_and_repeated_text() -> None:
+    fixed = pgcopy.BinaryRows(2)
+    fixed.add(pgcopy.INT4, np.array([7, 8]))
+    fixed.add(pgcopy.BOOL, np.array([False, True]))
+    assert decode(fixed.payload()) == [
+        [struct.pack(">i", 7), b"\x00"], [struct.pack(">i", 8), b"\x01"]]  # fmt: skip
+    mixed = pgcopy.BinaryRows(8)
+    mixed.add(pgcopy.INT4, np.arange(8))
+    mixed.add(pgcopy.TEXT, ["new", "closed"] * 4)
+    found = decode(mixed.payload())
+    assert [row[1] for row in found] == [b"new", b"closed"] * 4
+    assert [row[0] for row in found] == [struct.pack(">i", k) for k in range(8)]

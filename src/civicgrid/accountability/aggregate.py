@@ -41,8 +41,9 @@ class RefreshReport:
     full: bool
 
     def __str__(self) -> str:
-        kind = "full rebuild" if self.full else "refresh"
-        return f"{kind}: {self.months} months rebuilt from {self.events} new timeline entries"
+        if self.full:
+            return f"full rebuild: {self.months} months"
+        return f"refresh: {self.months} months rebuilt from {self.events} new timeline entries"
 
 
 def refresh(
