@@ -24,7 +24,7 @@ import shapely
 
 from civicgrid import migrate
 from civicgrid.db import make_engine, make_session_factory, transaction
-from civicgrid.grid import service
+from civicgrid.grid import loader
 from civicgrid.grid.placement import GridIndex, grid_index
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -35,14 +35,14 @@ def load_index(db: Path) -> GridIndex:
     migrate.upgrade(engine)
     boundaries = DATA / "nyc_boundaries"
     with transaction(make_session_factory(engine)) as session:
-        service.load_geojson(
+        loader.load_geojson(
             session,
             path=boundaries / "boroughs.geojson",
             level="borough",
             name_property="BoroName",
             code_property="BoroCode",
         )
-        service.load_geojson(
+        loader.load_geojson(
             session,
             path=boundaries / "community_districts.geojson",
             level="community_district",

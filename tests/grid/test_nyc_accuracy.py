@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
-from civicgrid.grid import service
+from civicgrid.grid import loader, service
 from civicgrid.grid.placement import NO_AREA, grid_index
 from tests.conftest import shared_file
 
@@ -64,14 +64,14 @@ def _cause(
 
 
 def _load_nyc(session: Session) -> None:
-    service.load_geojson(
+    loader.load_geojson(
         session,
         path=shared_file("nyc_boundaries", "boroughs.geojson"),
         level="borough",
         name_property="BoroName",
         code_property="BoroCode",
     )
-    service.load_geojson(
+    loader.load_geojson(
         session,
         path=shared_file("nyc_boundaries", "community_districts.geojson"),
         level="community_district",

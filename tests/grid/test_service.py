@@ -18,7 +18,7 @@ from civicgrid import migrate
 from civicgrid.cli.main import app as cli
 from civicgrid.db import make_engine, make_session_factory
 from civicgrid.errors import Invalid, NotFound
-from civicgrid.grid import service
+from civicgrid.grid import loader, service
 from civicgrid.grid.models import Area, AreaLevel
 from tests import factories
 
@@ -39,10 +39,10 @@ def write(path: Path, features: list[dict[str, Any]], crs: str | None = None) ->
     return path
 
 
-def load(session: Session, path: Path, level: str, **kwargs: Any) -> service.LoadReport:
+def load(session: Session, path: Path, level: str, **kwargs: Any) -> loader.LoadReport:
     kwargs.setdefault("name_property", "name")
     kwargs.setdefault("code_property", "code")
-    return service.load_geojson(session, path=path, level=level, **kwargs)
+    return loader.load_geojson(session, path=path, level=level, **kwargs)
 
 
 def area(session: Session, level: str, code: str) -> Area:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from civicgrid.cli.common import console, load_settings, open_database
 from civicgrid.db import transaction
-from civicgrid.grid import service
+from civicgrid.grid import loader, service
 
 app = typer.Typer(help="Load and inspect the grid of accountable areas.", no_args_is_help=True)
 
@@ -39,7 +39,7 @@ def load(
     template = name_property if "{" in name_property else None
     _, factory = open_database(load_settings())
     with transaction(factory) as session:
-        report = service.load_geojson(
+        report = loader.load_geojson(
             session,
             path=file,
             level=level,

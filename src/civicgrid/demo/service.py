@@ -27,6 +27,7 @@ from civicgrid.cases.models import Case
 from civicgrid.catalog.models import Category, Department, RoutingRule
 from civicgrid.demo import nyc
 from civicgrid.errors import NotFound
+from civicgrid.grid import loader
 from civicgrid.grid import service as grid
 from civicgrid.intake.importer import ImportReport, Progress, import_file
 from civicgrid.intake.mapping import category_code, load_mapping
@@ -116,7 +117,7 @@ def load_demo(
 
 def load_grid(session: Session, *, data: DemoData) -> None:
     """Boroughs and community districts (named "Brooklyn CD 11"), districts under boroughs."""
-    grid.load_geojson(
+    loader.load_geojson(
         session,
         path=data.boroughs,
         level="borough",
@@ -124,7 +125,7 @@ def load_grid(session: Session, *, data: DemoData) -> None:
         code_property="BoroCode",
     )
     with _named_districts(data.districts) as districts:
-        grid.load_geojson(
+        loader.load_geojson(
             session,
             path=districts,
             level="district",

@@ -18,7 +18,7 @@ from civicgrid.audit import service as audit
 from civicgrid.catalog import service as catalog
 from civicgrid.deps import DbSession
 from civicgrid.errors import Invalid
-from civicgrid.grid import service
+from civicgrid.grid import loader, service
 from civicgrid.web.i18n import N_
 from civicgrid.web.routing import page_router
 from civicgrid.web.templating import flash, render
@@ -81,7 +81,7 @@ def upload(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.geojson"
         path.write_bytes(raw)
-        report = service.load_geojson(
+        report = loader.load_geojson(
             session,
             path=path,
             level=level.strip(),
