@@ -77,6 +77,12 @@ def test_add_zero_hours_is_the_start_itself() -> None:
     assert add_working_time(office(), start, 0) == start
 
 
+def test_add_a_sliver_of_time_counts_from_the_next_opening() -> None:
+    # 1e-10 h rounds to no microsecond; it is still work time, so it starts Monday 09:00.
+    start = ny(2026, 2, 7, 12)  # a Saturday
+    assert add_working_time(office(), start, 1e-10) == ny(2026, 2, 9, 9)
+
+
 def test_add_refuses_negative_hours_and_naive_datetimes() -> None:
     with pytest.raises(ValueError, match="negative"):
         add_working_time(office(), ny(2026, 2, 2, 10), -1)

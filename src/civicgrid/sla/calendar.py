@@ -108,14 +108,16 @@ def _require_aware(instant: datetime) -> datetime:
 def add_working_time(cal: WorkingCalendar, start: datetime, hours: float) -> datetime:
     """The instant ``hours`` business hours after ``start`` (counting from the next opening).
 
-    Zero hours gives ``start`` itself; the result is in UTC.
+    Zero hours gives ``start`` itself; any positive amount, even one that rounds to no
+    microsecond, counts from the next opening, so adding in two steps ends where one step does.
+    The result is in UTC.
     """
     if hours < 0:
         raise ValueError("cannot add a negative amount of working time")
     start = _require_aware(start)
-    remaining = timedelta(hours=hours)
-    if not remaining:
+    if hours == 0:
         return start
+    remaining = timedelta(hours=hours)
     day = cal.local_date(start)
     # Holidays are finite and every week has a work day, so the loop always ends.
     while True:
