@@ -1,3 +1,5 @@
+import jieba
+
 from civicgrid.triage import features
 
 
@@ -24,3 +26,9 @@ def test_analyzers() -> None:
 
 def test_short_texts_are_not_taken_for_segmented() -> None:
     assert not features.is_segmented("路 灯")
+
+
+def test_the_fast_cut_is_jiebas_cut() -> None:
+    tokenizer = jieba.Tokenizer()
+    text = "a市西湖建筑集团占道施工有安全隐患,请尽快整改这个极不文明的路段"
+    assert features._segmenter()(text) == tokenizer.lcut(text, HMM=False)

@@ -51,7 +51,7 @@ def train(
         datetime | None, typer.Option(help="With --from-cases: only cases filed since.")
     ] = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds.", min=2, max=20)] = 5,
-    c: Annotated[float, typer.Option("--c", help="SVM regularisation C.", min=1e-4)] = 0.5,
+    c: Annotated[float, typer.Option("--c", help="SVM regularisation C.", min=1e-4)] = 1.0,
 ) -> None:
     """Train a category model, cross-validate it and register it as a candidate."""
     settings = load_settings()

@@ -72,8 +72,17 @@ def _coverage(
     return rows
 
 
+def folds_of(
+    prepared: Sequence[str], y: npt.NDArray[np.int64], folds: int, seed: int = 0
+) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+    """Stratified k-fold (train rows, test rows), identical texts kept in one fold."""
+    groups = duplicate_groups(prepared)
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y, groups))
+
+
 def cross_validate(
-    table: classifier.CountTable,
+    table: classifier.GramTable,
     prepared: Sequence[str],
     y: npt.NDArray[np.int64],
     labels: list[str],
@@ -83,18 +92,11 @@ def cross_validate(
     seed: int = 0,
 ) -> CrossValidation:
     """Scores of every text from a model that never saw it nor any identical text."""
-    groups = duplicate_groups(prepared)
     scores = np.zeros((len(y), len(labels)))
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_rows, test_rows in splitter.split(np.zeros(len(y)), y, groups):
-        fit = table.fit_blocks(train_rows)
-        svm = classifier.fit_svm(fit.x, y[train_rows], c)
-        scores[test_rows] = _all_labels(svm, table.matrix(fit, test_rows), len(labels))
-    return CrossValidation(scores, y, labels, folds, len(set(groups.tolist())))
-
-
-def _all_labels(svm: Any, x: Any, n_labels: int) -> npt.NDArray[np.float64]:
-    """Scores in every label's column, even for labels absent from a training fold."""
-    out = np.full((x.shape[0], n_labels), -10.0)
-    out[:, svm.classes_] = classifier._decision(svm, x)
-    return out
+    for train_rows, test_rows in folds_of(prepared, y, folds, seed):
+        views, columns = table.fit(train_rows)
+        svm = classifier.fit_svm(table.matrix(views, columns, train_rows), y[train_rows], c)
+        x = table.matrix(views, columns, test_rows)
+        scores[test_rows] = classifier.decision(svm, x, len(labels))
+    groups = len(set(duplicate_groups(prepared).tolist()))
+    return CrossValidation(scores, y, labels, folds, groups)

@@ -2,8 +2,10 @@
 
 Training text may arrive already segmented (tokens separated by spaces, stop words removed)
 while reports arrive raw. Both go through :func:`tokens`: a segmented text keeps its tokens,
-a raw one is cut by jieba; stop words and punctuation are dropped from both, so the two forms
-meet. Word features use the tokens, character n-grams their concatenation (segmentation-free).
+a raw one is cut by jieba's dictionary (rjieba, its Rust port: the same cut ten times faster;
+jieba itself when rjieba is not installed); stop words and punctuation are dropped from both,
+so the two forms meet. Word features use the tokens, character n-grams their concatenation
+(segmentation-free).
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import itertools
 import re
 import threading
 import unicodedata
-from typing import Any
+from collections.abc import Callable
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
 # A token worth keeping holds a letter, a digit of two or more or a CJK character.
 _CONTENT = re.compile(rf"[A-Za-z{_CJK}]|\d\d")
@@ -44,21 +46,37 @@ STOP_WORDS = frozenset(
 )
 
 _jieba_lock = threading.Lock()
-_jieba: Any = None
+_cut: Callable[[str], list[str]] | None = None
 
 
-def _segmenter() -> Any:
-    """jieba's default tokenizer, loaded once (its dictionary takes about a second)."""
-    global _jieba  # noqa: PLW0603  (one shared, lazily built dictionary per process)
+def _segmenter() -> Callable[[str], list[str]]:
+    """A function cutting raw Chinese into dictionary words (jieba's dictionary, no HMM).
+
+    rjieba when installed (identical cuts on the 1,842 raw Teddy Cup messages, about ten
+    times faster), jieba otherwise; loaded once (the dictionary takes about a second).
+    """
+    global _cut  # noqa: PLW0603  (one shared, lazily built dictionary per process)
     with _jieba_lock:
-        if _jieba is None:
-            import jieba  # noqa: PLC0415  (heavy: loaded only when raw Chinese text comes)
+        if _cut is None:
+            try:
+                import rjieba  # noqa: PLC0415  (heavy: loaded only when raw Chinese text comes)
 
-            jieba.setLogLevel(60)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
-            _jieba = tokenizer
-    return _jieba
+                def _cut_fast(text: str) -> list[str]:
+                    return list(rjieba.cut(text, False))
+
+                _cut = _cut_fast
+            except ImportError:  # pragma: no cover - the slower, pure-Python cut
+                import jieba  # noqa: PLC0415
+
+                jieba.setLogLevel(60)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+
+                def _cut_slow(text: str) -> list[str]:
+                    return list(tokenizer.lcut(text, HMM=False))
+
+                _cut = _cut_slow
+    return _cut
 
 
 def normalize(text: str) -> str:
@@ -71,7 +89,7 @@ def is_segmented(text: str) -> bool:
     cjk = len(_CJK_RUN.findall(text))
     if cjk < 4:
         return False
-    return len(_SPACE_BETWEEN_CJK.findall(text)) >= _SEGMENTED_SHARE * cjk / 2
+    return len(SPACE_BETWEEN_CJK.findall(text)) >= _SEGMENTED_SHARE * cjk / 2
 
 
 def tokens(text: str) -> list[str]:
@@ -80,7 +98,7 @@ def tokens(text: str) -> list[str]:
     if is_segmented(text):
         raw = text.split(" ")
     elif _CJK_RUN.search(text):
-        raw = _segmenter().lcut(text, HMM=False)
+        raw = _segmenter()(text)
     else:
         raw = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
     return [t for t in raw if t not in STOP_WORDS and _CONTENT.search(t)]
@@ -94,7 +112,7 @@ def word_analyzer(text: str) -> list[str]:
 
 def char_analyzer(text: str) -> list[str]:
     """Character 1- to 3-grams of the words run together (the segmentation does not matter)."""
-    run = _SPACE_BETWEEN_CJK.sub("", text)
+    run = SPACE_BETWEEN_CJK.sub("", text)
     grams = list(run)
     grams += [run[i : i + 2] for i in range(len(run) - 1)]
     grams += [run[i : i + 3] for i in range(len(run) - 2)]

@@ -136,7 +136,7 @@ def train(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[label] for label in data.labels], dtype=np.int64)
     prepared = [features.prepare(t) for t in data.texts]
-    table = classifier.CountTable(prepared)
+    table = classifier.GramTable(prepared)
     cv = evaluation.cross_validate(table, prepared, y, labels, folds=folds, c=c)
     temperature = classifier.fit_temperature(cv.scores, y)
     model = classifier.train(prepared, y, labels, table=table, c=c, temperature=temperature)
