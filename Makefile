@@ -9,7 +9,7 @@ ASSETS := $(VENDOR)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install messages run demo serve test lint typecheck test-sqlite test-postgres migrations-check bench clean
+.PHONY: install messages screenshots run demo serve test lint typecheck test-sqlite test-postgres migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,18 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium fonts-noto-cjk
 
-## make messages: extract the pages' strings, update the en and zh_CN catalogues, compile them
-messages: install
-	$(BIN)/pybabel extract -F src/civicgrid/locale/babel.cfg -k N_ --no-location --sort-output -o $(VENV)/messages.pot .
-	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/civicgrid/locale -D messages --no-location --no-fuzzy-matching --width 100
+## make messages: extract the pages' strings and the domain errors' messages (the first
+## argument of Invalid(...), NotFound(...), ...), update the en and zh_CN catalogues, compile them
+MESSAGE_KEYWORDS := N_ CivicgridError Invalid NotFound Conflict Forbidden LoginRequired Unauthenticated TooManyAttempts
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F src/civicgrid/locale/babel.cfg $(addprefix -k ,$(MESSAGE_KEYWORDS)) --no-location --sort-output -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/civicgrid/locale -D messages --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d src/civicgrid/locale -D messages --statistics
+
+## make screenshots: run only the browser tests, saving each main page to docs/screenshots/
+## (ordinary test runs leave the committed images alone)
+screenshots: install
+	CIVICGRID_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/web/browser
 
 ## make run: install, load the demo city (New York) and serve it at http://127.0.0.1:8000
 run: install

@@ -10,14 +10,33 @@ from pydantic import BaseModel
 
 
 class CivicgridError(Exception):
-    """Base of every error a person can act on; ``message`` says what to fix."""
+    """Base of every error a person can act on; ``message`` says what to fix.
+
+    ``message`` is a message id: a literal string (never an f-string) with ``%(name)s``
+    placeholders filled from ``params``. ``make messages`` extracts the first argument of
+    every error class (MESSAGE_KEYWORDS in the Makefile). ``.message`` is the English text (the
+    JSON API and the command line show it); the web pages translate ``message_id`` and fill in
+    the same ``params`` (``civicgrid.web.messages.error_text``). A list or tuple parameter is
+    written as its items joined by commas.
+
+        raise Conflict("the case is already with %(department)s", params={"department": name})
+    """
 
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "error"
 
-    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        **details: Any,
+    ) -> None:
+        self.message_id = message
+        self.params: dict[str, Any] = dict(params or {})
+        self.message = format_message(message, self.params)
+        super().__init__(self.message)
         self.field = field
         self.details = details
 
@@ -29,6 +48,22 @@ class CivicgridError(Exception):
         if self.details:
             error["details"] = self.details
         return {"error": error}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext's no-op marker
+    """Mark a message id for extraction (``make messages``); it is translated where shown."""
+    return message
+
+
+def format_message(template: str, params: Mapping[str, Any]) -> str:
+    """``template`` with its ``%(name)s`` placeholders filled (sequences joined by commas)."""
+    if not params:
+        return template
+    values = {
+        k: ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else value
+        for k, value in params.items()
+    }
+    return template % values
 
 
 class Invalid(CivicgridError):

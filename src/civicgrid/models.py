@@ -1,7 +1,7 @@
 """Imports every slice's models so metadata (Alembic, tests) sees all tables."""
 
 from civicgrid.accountability.models import AggregateState, MonthlyFigure
-from civicgrid.accounts.models import ApiToken, User
+from civicgrid.accounts.models import ApiToken, LoginFailure, User
 from civicgrid.audit.models import AuditCheckpoint, AuditEntry
 from civicgrid.cases.models import (
     Case,
@@ -48,6 +48,7 @@ __all__ = [
     "Department",
     "DuplicateSuggestion",
     "Holiday",
+    "LoginFailure",
     "MonthlyFigure",
     "Open311ApiKey",
     "Open311Submission",

@@ -15,6 +15,9 @@ from babel.messages.pofile import read_po
 from civicgrid.web.i18n import LOCALE_DIR, LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
+# The names whose first argument `make messages` extracts (the Makefile is the one place).
+KEYWORDS = re.search(r"^MESSAGE_KEYWORDS := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+MESSAGE_KEYWORDS = KEYWORDS.group(1).split() if KEYWORDS else ["N_"]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
 
 
@@ -34,8 +37,7 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
             "extract",
             "-F",
             str(LOCALE_DIR / "babel.cfg"),
-            "-k",
-            "N_",
+            *(arg for keyword in MESSAGE_KEYWORDS for arg in ("-k", keyword)),
             "-o",
             str(pot),
             ".",

@@ -128,7 +128,9 @@ def equity(
 ) -> EquityReport:
     """Each area of ``level`` (or each channel) against the rest of the city over ``period``."""
     if by not in BY:
-        raise Invalid(f"equity is by area or by channel, not {by!r}", field="by")
+        raise Invalid(
+            "equity is by area or by channel, not '%(by)s'", params={"by": by}, field="by"
+        )
     level_row = None
     if by == "area":
         level_row = units.level_or_raise(session, level) if level else units.default_level(session)

@@ -116,7 +116,9 @@ def _raw(column: Any) -> Any:
 def check_format(name: str) -> str:
     """``name`` if it is an export format."""
     if name not in FORMATS:
-        raise Invalid(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise Invalid(
+            "format must be one of %(formats)s", params={"formats": FORMATS}, field="format"
+        )
     return name
 
 

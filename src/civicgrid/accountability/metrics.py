@@ -176,7 +176,8 @@ class Grouping:
     def __post_init__(self) -> None:
         if self.dimension not in DIMENSIONS:
             raise Invalid(
-                f"cannot group by {self.dimension!r}; use one of {', '.join(DIMENSIONS)}",
+                "cannot group by '%(dimension)s'; use one of %(dimensions)s",
+                params={"dimension": self.dimension, "dimensions": DIMENSIONS},
                 field="dimension",
             )
 

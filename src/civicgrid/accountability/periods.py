@@ -20,7 +20,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999  # beyond these no case can have been filed
 def _check_year(day: date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise Invalid(
-            f"{day.isoformat()} is out of range: give a year from {FIRST_YEAR} to {LAST_YEAR}"
+            "%(day)s is out of range: give a year from %(first_year)s to %(last_year)s",
+            params={"day": day.isoformat(), "first_year": FIRST_YEAR, "last_year": LAST_YEAR},
         )
 
 
@@ -35,7 +36,8 @@ class Period:
     def __post_init__(self) -> None:
         if self.end <= self.start:
             raise Invalid(
-                f"the period {self.label} is empty: its end must come after its start",
+                "the period %(label)s is empty: its end must come after its start",
+                params={"label": self.label},
                 field="to",
             )
 
@@ -45,7 +47,9 @@ def parse_month(text: str) -> date:
     found = _MONTH.match(text.strip())
     if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) == 0:
         raise Invalid(
-            f"month {text!r} is not a month: write it as YYYY-MM, e.g. 2026-06", field="month"
+            "month '%(text)s' is not a month: write it as YYYY-MM, e.g. 2026-06",
+            params={"text": text},
+            field="month",
         )
     month = date(int(found.group(1)), int(found.group(2)), 1)
     _check_year(month)
@@ -75,7 +79,10 @@ def month_period(month: date, zone: ZoneInfo) -> Period:
 def date_period(start: date, end: date, zone: ZoneInfo) -> Period:
     """The days ``start`` to ``end``, both included, in the city's time."""
     if end < start:
-        raise Invalid(f"the range {start} to {end} ends before it starts; swap the dates")
+        raise Invalid(
+            "the range %(start)s to %(end)s ends before it starts; swap the dates",
+            params={"start": start, "end": end},
+        )
     _check_year(start)
     _check_year(end)
     following = date.fromordinal(end.toordinal() + 1)

@@ -64,7 +64,8 @@ def weights_of(settings: Settings) -> dict[str, float]:
     unknown = sorted(set(weights) - set(RATES))
     if unknown:
         raise Invalid(
-            f"CIVICGRID_RANKING_WEIGHTS names unknown rates {unknown}; use {', '.join(RATES)}"
+            "CIVICGRID_RANKING_WEIGHTS names unknown rates %(unknown)s; use %(rates)s",
+            params={"unknown": unknown, "rates": RATES},
         )
     if any(w < 0 for w in weights.values()) or not sum(weights.values()) > 0:
         raise Invalid("CIVICGRID_RANKING_WEIGHTS must be non-negative with a positive total")
@@ -167,7 +168,11 @@ def monthly_ranking(
 ) -> Ranking:
     """The ranking of ``month`` (pre-aggregated figures, or computed now before any refresh)."""
     if dimension not in RANKED:
-        raise Invalid(f"rankings are of departments or areas, not {dimension!r}", field="dimension")
+        raise Invalid(
+            "rankings are of departments or areas, not '%(dimension)s'",
+            params={"dimension": dimension},
+            field="dimension",
+        )
     weights = weights_of(settings)
     level_row = None
     if dimension == "area":

@@ -153,7 +153,11 @@ def trend(
     """A unit's figures for each of ``months`` months up to ``last`` (pre-aggregated when
     the figures have been refreshed, else computed month by month)."""
     if not 1 <= months <= MAX_TREND_MONTHS:
-        raise Invalid(f"months must be from 1 to {MAX_TREND_MONTHS}", field="months")
+        raise Invalid(
+            "months must be from 1 to %(max_trend_months)s",
+            params={"max_trend_months": MAX_TREND_MONTHS},
+            field="months",
+        )
     first = last
     for _ in range(months - 1):
         first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)

@@ -59,7 +59,10 @@ def level_or_raise(session: Session, name: str) -> AreaLevel:
     found = session.scalar(select(AreaLevel).where(AreaLevel.name == name))
     if found is None:
         names = ", ".join(session.scalars(select(AreaLevel.name).order_by(AreaLevel.rank)))
-        raise NotFound(f"no grid level named {name!r}; levels: {names or 'none loaded'}")
+        raise NotFound(
+            "no grid level named '%(name)s'; levels: %(levels)s",
+            params={"name": name, "levels": names or "none loaded"},
+        )
     return found
 
 
@@ -91,7 +94,9 @@ def department_id(session: Session, code: str) -> int:
     """The id of the department ``code``."""
     found = session.scalar(select(Department.id).where(Department.code == code))
     if found is None:
-        raise NotFound(f"no department with code {code!r}; see /api/v1/departments")
+        raise NotFound(
+            "no department with code '%(code)s'; see /api/v1/departments", params={"code": code}
+        )
     return found
 
 
@@ -99,12 +104,16 @@ def category_id(session: Session, code: str) -> int:
     """The id of the category ``code``."""
     found = session.scalar(select(Category.id).where(Category.code == code))
     if found is None:
-        raise NotFound(f"no category with code {code!r}; see /api/v1/categories")
+        raise NotFound(
+            "no category with code '%(code)s'; see /api/v1/categories", params={"code": code}
+        )
     return found
 
 
 def check_channel(channel: str) -> str:
     """``channel`` if it is one civicgrid knows."""
     if channel not in CHANNELS:
-        raise Invalid(f"channel must be one of {', '.join(CHANNELS)}", field="channel")
+        raise Invalid(
+            "channel must be one of %(channels)s", params={"channels": CHANNELS}, field="channel"
+        )
     return channel

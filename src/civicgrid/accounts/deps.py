@@ -87,7 +87,10 @@ def require_roles(*roles: str) -> Callable[[User], User]:
 
     def check(user: Annotated[User, Depends(staff_page)]) -> User:
         if user.role not in roles:
-            raise Forbidden(f"this page is for: {', '.join(roles)}; you are a {user.role}")
+            raise Forbidden(
+                "this page is for: %(roles)s; you are a %(role)s",
+                params={"roles": roles, "role": user.role},
+            )
         return user
 
     return check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from civicgrid.db import Base, UtcDateTime, utcnow
@@ -38,3 +38,23 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginFailure(Base):
+    """A failed web login, kept for the throttle window (accounts.throttle) and then deleted.
+
+    Counted per username and per client address, in the database so that every app process
+    sees the same count.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_created_at", "username", "created_at"),
+        Index("ix_login_failures_address_created_at", "address", "created_at"),
+        Index("ix_login_failures_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), comment="The username typed, as typed")
+    address: Mapped[str] = mapped_column(String(64), comment="The client's IP address")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

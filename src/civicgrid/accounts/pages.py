@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from civicgrid.accounts import service
+from civicgrid.accounts import service, throttle
 from civicgrid.accounts.deps import AdminUser, PageUser, StaffUser, log_in, log_out
 from civicgrid.audit import service as audit
 from civicgrid.catalog import service as catalog
 from civicgrid.deps import DbSession
 from civicgrid.errors import Conflict, Forbidden
 from civicgrid.web.i18n import N_
-from civicgrid.web.routing import page_router
+from civicgrid.web.routing import error_message, page_router
 from civicgrid.web.security import safe_next
 from civicgrid.web.templating import flash, render
 
@@ -42,13 +42,26 @@ def login(
     password: Annotated[str, Form(max_length=1000)],
     next_: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
-    """Check the password; on success start a session and go on to the page asked for."""
+    """Check the password; on success start a session and go on to the page asked for.
+
+    Too many failed logins for the username or from the address are refused for a while
+    (accounts.throttle) with 429, before the password is checked.
+    """
+    address = request.client.host if request.client else None
+    request.state.user = None
+    context: dict[str, object] = {"next": safe_next(next_, ""), "username": username}
     try:
+        throttle.check(session, username=username, address=address)
         user = service.authenticate(session, username=username, password=password)
+    except throttle.TooManyAttempts as exc:
+        context |= {"error": error_message(request, exc), "throttled": True}
+        headers = {"Retry-After": str(exc.retry_after)}
+        return render(request, "accounts/login.html", context, status_code=429, headers=headers)
     except Forbidden as exc:
-        request.state.user = None
-        context = {"next": safe_next(next_, ""), "error": exc.message, "username": username}
+        throttle.record_failure(session, username=username, address=address)
+        context["error"] = error_message(request, exc)
         return render(request, "accounts/login.html", context, status_code=403)
+    throttle.clear(session, username=username)
     log_in(request, user)
     return RedirectResponse(safe_next(next_, HOME_BY_ROLE[user.role]), status_code=303)
 

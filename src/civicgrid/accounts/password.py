@@ -17,7 +17,8 @@ def hash_password(password: str) -> str:
     """The argon2id hash to store for ``password`` (at least MIN_LENGTH characters)."""
     if len(password) < MIN_LENGTH:
         raise Invalid(
-            f"a password needs at least {MIN_LENGTH} characters; a short sentence works well",
+            "a password needs at least %(min_length)s characters; a short sentence works well",
+            params={"min_length": MIN_LENGTH},
             field="password",
         )
     return _hasher.hash(password)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -35,16 +36,28 @@ def create(
 ) -> User:
     """Add a member of staff; caseworkers belong to a department; a password allows web login."""
     if role not in ROLES:
-        raise Invalid(f"role must be one of {', '.join(ROLES)}; got {role!r}", field="role")
+        raise Invalid(
+            "role must be one of %(roles)s; got '%(role)s'",
+            params={"roles": ROLES, "role": role},
+            field="role",
+        )
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"a user named {username!r} already exists", field="username")
+        raise Conflict(
+            "a user named '%(username)s' already exists",
+            params={"username": username},
+            field="username",
+        )
     department_id = None
     if department_code:
         department_id = session.scalar(
             select(Department.id).where(Department.code == department_code)
         )
         if department_id is None:
-            raise NotFound(f"no department with code {department_code!r}", field="department")
+            raise NotFound(
+                "no department with code '%(department_code)s'",
+                params={"department_code": department_code},
+                field="department",
+            )
     elif role == "caseworker":
         raise Invalid("a caseworker needs a department (--department CODE)", field="department")
     user = User(
@@ -64,7 +77,7 @@ def get_by_username_or_raise(session: Session, username: str) -> User:
     """The user with this username."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user named {username!r}")
+        raise NotFound("no user named '%(username)s'", params={"username": username})
     return user
 
 
@@ -108,7 +121,7 @@ def get_or_raise(session: Session, user_id: int) -> User:
     """The user with this id."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound("no user with id %(user_id)s", params={"user_id": user_id})
     return user
 
 
@@ -116,6 +129,25 @@ def set_password(session: Session, *, user: User, password: str) -> None:
     """Give ``user`` a new web login password (stored as an argon2id hash)."""
     user.password_hash = hash_password(password)
     session.flush()
+
+
+def generate_password() -> str:
+    """A new random password (16 URL-safe characters, 96 bits) for an account set up by a tool."""
+    return secrets.token_urlsafe(12)
+
+
+def give_missing_passwords(session: Session, users: Iterable[User]) -> dict[str, str]:
+    """Give each of ``users`` without a web password a generated one; returns them by username.
+
+    The plain passwords are returned once, for the caller to show; only their hashes are kept.
+    Accounts that already have a password keep it.
+    """
+    given: dict[str, str] = {}
+    for user in users:
+        if user.password_hash is None:
+            given[user.username] = generate_password()
+            set_password(session, user=user, password=given[user.username])
+    return given
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User:
@@ -141,14 +173,22 @@ def update(
 ) -> User:
     """Change a member of staff's name, role, department, e-mail and whether they may log in."""
     if role not in ROLES:
-        raise Invalid(f"role must be one of {', '.join(ROLES)}; got {role!r}", field="role")
+        raise Invalid(
+            "role must be one of %(roles)s; got '%(role)s'",
+            params={"roles": ROLES, "role": role},
+            field="role",
+        )
     department_id = None
     if department_code:
         department_id = session.scalar(
             select(Department.id).where(Department.code == department_code)
         )
         if department_id is None:
-            raise NotFound(f"no department with code {department_code!r}", field="department")
+            raise NotFound(
+                "no department with code '%(department_code)s'",
+                params={"department_code": department_code},
+                field="department",
+            )
     elif role == "caseworker":
         raise Invalid("a caseworker needs a department", field="department")
     user.display_name = display_name.strip() or user.username

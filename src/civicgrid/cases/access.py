@@ -59,8 +59,9 @@ def require_view(session: Session, user: User, case: Case) -> None:
     """Forbidden unless ``user`` may see ``case``."""
     if not can_view(session, user, case):
         raise Forbidden(
-            f"case {case.tracking_id} is outside your department or areas; "
-            "ask its department or supervisor"
+            "case %(tracking_id)s is outside your department or areas; ask its department or "
+            "supervisor",
+            params={"tracking_id": case.tracking_id},
         )
 
 
@@ -68,4 +69,6 @@ def require_work(session: Session, user: User, case: Case) -> None:
     """Forbidden unless ``user`` may work ``case``."""
     require_view(session, user, case)
     if user.role not in WORKERS:
-        raise Forbidden(f"a {user.role} can look at cases but not work them")
+        raise Forbidden(
+            "a %(role)s can look at cases but not work them", params={"role": user.role}
+        )

@@ -76,12 +76,18 @@ def _instant(name: str, value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        raise Invalid(f"{name} needs a time zone, e.g. 2026-06-01T00:00:00Z", field=name)
+        raise Invalid(
+            "%(name)s needs a time zone, e.g. 2026-06-01T00:00:00Z",
+            params={"name": name},
+            field=name,
+        )
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise Invalid(
-            f"{name} is out of range: give a time between the years 1 and 9999", field=name
+            "%(name)s is out of range: give a time between the years 1 and 9999",
+            params={"name": name},
+            field=name,
         ) from None
 
 

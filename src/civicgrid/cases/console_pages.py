@@ -17,7 +17,7 @@ from civicgrid.catalog import service as catalog
 from civicgrid.db import utcnow
 from civicgrid.deps import CurrentSettings, DbSession
 from civicgrid.errors import CivicgridError
-from civicgrid.web.routing import PageForm, page_router
+from civicgrid.web.routing import PageForm, error_message, page_router
 from civicgrid.web.templating import render
 
 router = page_router(tags=["pages"])
@@ -68,5 +68,11 @@ def file_call(
             data = case_data(form, category, Channel.PHONE)
             case, _key = service.create(session, data=data, settings=settings, actor=user.username)
     except CivicgridError as exc:
-        return _page(request, session, values=values, error=exc.message, status=exc.status_code)
+        return _page(
+            request,
+            session,
+            values=values,
+            error=error_message(request, exc),
+            status=exc.status_code,
+        )
     return _page(request, session, values={}, filed=case, status=201)

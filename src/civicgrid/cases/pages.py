@@ -22,7 +22,8 @@ from civicgrid.errors import CivicgridError, Invalid
 from civicgrid.photos import service as photos
 from civicgrid.settings import Settings
 from civicgrid.web.i18n import N_
-from civicgrid.web.routing import PageForm, page_router
+from civicgrid.web.messages import FormInvalid
+from civicgrid.web.routing import PageForm, error_message, page_router
 from civicgrid.web.templating import flash, render
 
 router = page_router(tags=["pages"])
@@ -36,7 +37,9 @@ def _number(value: Any) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise Invalid(f"{text!r} is not a coordinate; click the map or leave it empty") from None
+        raise Invalid(
+            "'%(text)s' is not a coordinate; click the map or leave it empty", params={"text": text}
+        ) from None
 
 
 def answers_from(form: FormData, category: Category) -> dict[str, Any]:
@@ -65,11 +68,7 @@ def case_data(form: FormData, category: Category, channel: Channel) -> CaseCreat
             contact=contact if any(contact.values()) else None,
         )
     except ValidationError as exc:
-        problems = "; ".join(
-            (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"]
-            for e in exc.errors()
-        )
-        raise Invalid(problems) from None
+        raise FormInvalid(exc.errors()) from None
 
 
 def _uploads(form: FormData) -> list[UploadFile]:
@@ -80,7 +79,11 @@ def clean_photos(form: FormData, settings: Settings) -> list[photos.CleanPhoto]:
     """The form's photos, checked and cleaned (at most three)."""
     files = _uploads(form)
     if len(files) > photos.MAX_PHOTOS:
-        raise Invalid(f"attach at most {photos.MAX_PHOTOS} photos", field="photos")
+        raise Invalid(
+            "attach at most %(max_photos)s photos",
+            params={"max_photos": photos.MAX_PHOTOS},
+            field="photos",
+        )
     return [
         photos.clean(
             f.file.read(settings.photo_max_bytes + 1),
@@ -146,7 +149,8 @@ def submit_report(
             for photo in cleaned:
                 photos.store(session, case_id=case.id, photo=photo, settings=settings)
     except CivicgridError as exc:
-        return _report_page(request, session, values, error=exc.message, status=exc.status_code)
+        error = error_message(request, exc)
+        return _report_page(request, session, values, error=error, status=exc.status_code)
     flash(request, N_("Thank you. Your report has been received."))
     return RedirectResponse(f"/track/{case.tracking_id}?key={key}&new=1", status_code=303)
 

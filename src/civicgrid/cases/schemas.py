@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from civicgrid.errors import N_
 from civicgrid.schemas import Text
 
 
@@ -62,12 +63,13 @@ class CaseCreate(BaseModel):
 
     @model_validator(mode="after")
     def _needs_a_place(self) -> CaseCreate:
+        # N_: the pages show these in the reader's language (web.messages.validation_text).
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise ValueError(N_("give both lat and lon, or neither"))
         if self.lat is None and not self.address.strip():
-            raise ValueError("say where the problem is: give lat and lon, or an address")
+            raise ValueError(N_("say where the problem is: give lat and lon, or an address"))
         if not (self.title.strip() or self.description.strip()):
-            raise ValueError("describe the problem: give a title or a description")
+            raise ValueError(N_("describe the problem: give a title or a description"))
         return self
 
 

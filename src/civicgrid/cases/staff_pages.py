@@ -25,7 +25,7 @@ from civicgrid.photos import service as photos
 from civicgrid.replies import service as replies
 from civicgrid.replyquality import service as replyquality
 from civicgrid.web.i18n import N_
-from civicgrid.web.routing import page_router
+from civicgrid.web.routing import error_message, page_router
 from civicgrid.web.templating import flash, render
 
 router = page_router(tags=["pages"])
@@ -97,7 +97,11 @@ def bulk(
 ) -> RedirectResponse:
     """Move every selected case to ``action`` (acknowledged or in progress); skips are named."""
     if action not in BULK_STATUSES:
-        raise Invalid(f"bulk action must be one of {', '.join(BULK_STATUSES)}", field="action")
+        raise Invalid(
+            "bulk action must be one of %(bulk_statuses)s",
+            params={"bulk_statuses": BULK_STATUSES},
+            field="action",
+        )
     done, skipped = 0, []
     for tracking_id in tracking_ids[:200]:
         case = service.get_or_raise(session, tracking_id)
@@ -157,7 +161,7 @@ def _act(
         with session.begin_nested():
             action()
     except CivicgridError as exc:
-        flash(request, exc.message, kind="error")
+        flash(request, error_message(request, exc), kind="error")
     else:
         flash(request, done)
     return RedirectResponse(f"/staff/cases/{case.tracking_id}", status_code=303)
@@ -298,7 +302,7 @@ def contact(
     try:
         shown["contact"] = workflow.view_contact(session, case=case, user=user, purpose=purpose)
     except CivicgridError as exc:
-        shown["problem"] = exc.message
+        shown["problem"] = error_message(request, exc)
     if request.headers.get("hx-request"):
         return render(request, "cases/_contact.html", shown)
     return render(request, "cases/case.html", case_context(session, user, case) | shown)

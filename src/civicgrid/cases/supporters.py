@@ -34,7 +34,8 @@ def add(
     """Count one more reporter on an open case, with a public timeline entry."""
     if case.status not in OPEN_STATES:
         raise Conflict(
-            f"this case is {case.status}; report the problem again as a new report instead",
+            "this case is %(status)s; report the problem again as a new report instead",
+            params={"status": case.status},
             field="case",
         )
     now = now or utcnow()

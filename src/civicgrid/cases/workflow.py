@@ -74,13 +74,17 @@ def transition(
     allowed = TRANSITIONS[case.status]
     if to_status not in allowed:
         raise Conflict(
-            f"a case that is {case.status} cannot become {to_status}; "
-            f"it can become: {', '.join(allowed)}",
+            "a case that is %(status)s cannot become %(to_status)s; it can become: %(allowed)s",
+            params={"status": case.status, "to_status": to_status, "allowed": allowed},
             field="status",
         )
     reason = reason.strip()
     if to_status in NEEDS_REASON and not reason:
-        raise Invalid(f"say why the case becomes {to_status} (reason)", field="reason")
+        raise Invalid(
+            "say why the case becomes %(to_status)s (reason)",
+            params={"to_status": to_status},
+            field="reason",
+        )
     if to_status == "closed" and case.status != "resolved" and not reason:
         raise Invalid("closing a case that was never resolved needs a reason", field="reason")
     from_status = case.status
@@ -137,7 +141,11 @@ def transfer(
     _require_open(case, "transferred")
     target = catalog.get_department_or_raise(session, department_code)
     if target.id == case.department_id:
-        raise Conflict(f"the case is already with {target.name}", field="department")
+        raise Conflict(
+            "the case is already with %(target_name)s",
+            params={"target_name": target.name},
+            field="department",
+        )
     if not reason.strip():
         raise Invalid("a transfer needs a reason", field="reason")
     previous = case.department_id
@@ -168,14 +176,22 @@ def request_co_handling(
     _require_open(case, "co-handled")
     target = catalog.get_department_or_raise(session, department_code)
     if target.id == case.department_id:
-        raise Conflict(f"{target.name} is already responsible for the case", field="department")
+        raise Conflict(
+            "%(target_name)s is already responsible for the case",
+            params={"target_name": target.name},
+            field="department",
+        )
     exists = session.scalar(
         select(CaseCoHandler).where(
             CaseCoHandler.case_id == case.id, CaseCoHandler.department_id == target.id
         )
     )
     if exists:
-        raise Conflict(f"{target.name} already co-handles the case", field="department")
+        raise Conflict(
+            "%(target_name)s already co-handles the case",
+            params={"target_name": target.name},
+            field="department",
+        )
     session.add(
         CaseCoHandler(
             case_id=case.id,
@@ -237,7 +253,9 @@ def rate(
         raise Forbidden("only the reporter can rate a case: use the key from the tracking link")
     if case.status != "resolved":
         raise Conflict(
-            f"only a resolved case can be rated; this one is {case.status}", field="rating"
+            "only a resolved case can be rated; this one is %(status)s",
+            params={"status": case.status},
+            field="rating",
         )
     if not 1 <= rating <= 5:
         raise Invalid("rating must be a whole number from 1 to 5", field="rating")
@@ -270,7 +288,9 @@ def view_contact(
 ) -> ReporterContact:
     """The reporter's contact details for staff who need them; every view is logged."""
     if user.role not in CONTACT_ROLES:
-        raise Forbidden(f"a {user.role} may not see reporter contact details")
+        raise Forbidden(
+            "a %(role)s may not see reporter contact details", params={"role": user.role}
+        )
     if user.role == "caseworker" and not _handles(session, case=case, user=user):
         raise Forbidden(
             "only caseworkers of the handling departments may see the reporter's contact"
@@ -313,4 +333,8 @@ def _handles(session: Session, *, case: Case, user: User) -> bool:
 
 def _require_open(case: Case, what: str) -> None:
     if case.status not in OPEN_STATES:
-        raise Conflict(f"a {case.status} case cannot be {what}; reopen it first", field="status")
+        raise Conflict(
+            "a %(status)s case cannot be %(what)s; reopen it first",
+            params={"status": case.status, "what": what},
+            field="status",
+        )

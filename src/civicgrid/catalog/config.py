@@ -103,11 +103,19 @@ def add_question(
 ) -> CategoryQuestion:
     """Ask one more question when reporting in ``category``."""
     if datatype not in DATATYPES:
-        raise Invalid(f"datatype must be one of {', '.join(DATATYPES)}", field="datatype")
+        raise Invalid(
+            "datatype must be one of %(datatypes)s",
+            params={"datatypes": DATATYPES},
+            field="datatype",
+        )
     if datatype.endswith("valuelist") and not values:
         raise Invalid("a list question needs its answers, one per line: key=Name", field="values")
     if any(q.code == code for q in category.questions):
-        raise Conflict(f"category {category.code!r} already asks {code!r}", field="code")
+        raise Conflict(
+            "category '%(category_code)s' already asks '%(code)s'",
+            params={"category_code": category.code, "code": code},
+            field="code",
+        )
     if not description.strip():
         raise Invalid("write the question", field="description")
     question = CategoryQuestion(
@@ -136,7 +144,10 @@ def remove_question(session: Session, *, actor: str, category: Category, code: s
     """Stop asking question ``code`` (answers already given stay on their cases)."""
     question = next((q for q in category.questions if q.code == code), None)
     if question is None:
-        raise NotFound(f"category {category.code!r} asks no question {code!r}")
+        raise NotFound(
+            "category '%(category_code)s' asks no question '%(code)s'",
+            params={"category_code": category.code, "code": code},
+        )
     category.questions.remove(question)
     session.flush()
     audit.record(
@@ -158,11 +169,21 @@ def add_rule(
 ) -> RoutingRule:
     """Route cases of a category (or any) in an area (or anywhere) to a department."""
     if session.get(Department, department_id) is None:
-        raise Invalid(f"department {department_id} does not exist", field="department_id")
+        raise Invalid(
+            "department %(department_id)s does not exist",
+            params={"department_id": department_id},
+            field="department_id",
+        )
     if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(f"category {category_id} does not exist", field="category_id")
+        raise Invalid(
+            "category %(category_id)s does not exist",
+            params={"category_id": category_id},
+            field="category_id",
+        )
     if area_id is not None and session.get(Area, area_id) is None:
-        raise Invalid(f"area {area_id} does not exist", field="area_id")
+        raise Invalid(
+            "area %(area_id)s does not exist", params={"area_id": area_id}, field="area_id"
+        )
     clash = session.scalar(
         select(RoutingRule).where(
             RoutingRule.category_id.is_(None)
@@ -190,7 +211,7 @@ def remove_rule(session: Session, *, actor: str, rule_id: int) -> None:
     """Delete a routing rule."""
     rule = session.get(RoutingRule, rule_id)
     if rule is None:
-        raise NotFound(f"no routing rule {rule_id}")
+        raise NotFound("no routing rule %(rule_id)s", params={"rule_id": rule_id})
     details = {"category_id": rule.category_id, "area_id": rule.area_id}
     session.delete(rule)
     session.flush()

@@ -7,7 +7,12 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.table import Table
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from civicgrid.accounts import service as accounts
+from civicgrid.accounts.models import User
 from civicgrid.cli.common import console, load_settings, open_database
 from civicgrid.cli.importer import print_report
 from civicgrid.db import transaction
@@ -21,6 +26,13 @@ def demo_command(
     reset: Annotated[
         bool, typer.Option("--reset", help="Drop every table first and start from empty.")
     ] = False,
+    passwords: Annotated[
+        bool,
+        typer.Option(
+            "--passwords/--no-passwords",
+            help="Give demo staff accounts without a web password a generated one, shown once.",
+        ),
+    ] = True,
 ) -> None:
     """Load the demo city (migrating the database first); running it again adds nothing."""
     started = time.perf_counter()
@@ -38,6 +50,10 @@ def demo_command(
                     small=small,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
+        given: dict[str, str] = {}
+        if passwords:
+            with transaction(factory) as session:
+                given = accounts.give_missing_passwords(session, _demo_staff(session))
     finally:
         engine.dispose()
     for imported in report.imports:
@@ -48,3 +64,36 @@ def demo_command(
         "Staff users: admin, supervisor-<borough>, caseworker-<agency>; "
         "`civicgrid user token USERNAME` gives one an API token."
     )
+    _print_logins(given, asked=passwords)
+
+
+def _demo_staff(session: Session) -> list[User]:
+    """The staff accounts the demo made: admin, supervisor-<area>, caseworker-<department>."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                or_(
+                    User.username == "admin",
+                    User.username.startswith("supervisor-"),
+                    User.username.startswith("caseworker-"),
+                )
+            )
+            .order_by(User.username)
+        )
+    )
+
+
+def _print_logins(given: dict[str, str], *, asked: bool) -> None:
+    if given:
+        table = Table(title="Demo web logins at /login (shown once; only their hashes are kept)")
+        table.add_column("username")
+        table.add_column("password")
+        for username, password in given.items():
+            table.add_row(username, password)
+        console.print(table)
+    elif asked:
+        console.print(
+            "The demo staff already have web passwords; "
+            "`civicgrid user password USERNAME` sets a new one."
+        )

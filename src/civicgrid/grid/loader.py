@@ -109,7 +109,8 @@ def _check_template(template: str) -> None:
         fields = []
     if not fields:
         raise Invalid(
-            'name template \'%(template)s\' must name properties in braces, e.g. "{BoroName}" or "CD {BoroCD}"',
+            "name template '%(template)s' must name properties in braces, e.g. \"{BoroName}\" or "
+            '"CD {BoroCD}"',
             params={"template": template},
             field="name_template",
         )
@@ -152,7 +153,8 @@ def _source_crs(collection: dict[str, Any], override: str | None) -> pyproj.CRS:
         return pyproj.CRS.from_user_input(name)
     except pyproj.exceptions.CRSError as exc:
         raise Invalid(
-            "unknown coordinate reference system '%(name)s'; give one such as EPSG:2263 with --source-crs",
+            "unknown coordinate reference system '%(name)s'; give one such as EPSG:2263 with "
+            "--source-crs",
             params={"name": name},
             field="source_crs",
         ) from exc
@@ -168,8 +170,8 @@ def _parent_level_or_raise(session: Session, name: str, child: str) -> AreaLevel
     found = level_named(session, name)
     if found is None:
         raise Invalid(
-            "parent level '%(name)s' does not exist (%(FIXME)s); load the parent level first",
-            params={"name": name, "FIXME": known_levels(session)},
+            "parent level '%(name)s' does not exist (%(levels)s); load the parent level first",
+            params={"name": name, "levels": known_levels(session)},
             field="parent_level",
         )
     return found

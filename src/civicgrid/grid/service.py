@@ -42,8 +42,8 @@ def list_areas(
         found = level_named(session, level)
         if found is None:
             raise Invalid(
-                "unknown level '%(level)s'; %(FIXME)s",
-                params={"level": level, "FIXME": known_levels(session)},
+                "unknown level '%(level)s'; %(levels)s",
+                params={"level": level, "levels": known_levels(session)},
                 field="level",
             )
         query = query.where(Area.level_id == found.id)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civicgrid.errors import Invalid, NotFound
+from civicgrid.photos import files
 from civicgrid.photos.models import Photo
 from civicgrid.settings import Settings
 
@@ -50,8 +51,12 @@ def clean(raw: bytes, *, settings: Settings, filename: str = "photo") -> CleanPh
     """Check ``raw`` and return it re-encoded without metadata, with a thumbnail."""
     if len(raw) > settings.photo_max_bytes:
         raise Invalid(
-            f"{filename} is {len(raw) // 1024} KB; photos may be at most "
-            f"{settings.photo_max_bytes // 1024} KB",
+            "%(filename)s is %(size_kb)s KB; photos may be at most %(max_kb)s KB",
+            params={
+                "filename": filename,
+                "size_kb": len(raw) // 1024,
+                "max_kb": settings.photo_max_bytes // 1024,
+            },
             field="photos",
         )
     try:
@@ -60,17 +65,26 @@ def clean(raw: bytes, *, settings: Settings, filename: str = "photo") -> CleanPh
             width, height = probe.size
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise Invalid(
-            f"{filename} is not a readable image: send a JPEG, PNG or WebP photo", field="photos"
+            "%(filename)s is not a readable image: send a JPEG, PNG or WebP photo",
+            params={"filename": filename},
+            field="photos",
         ) from exc
     if fmt not in FORMATS:
         raise Invalid(
-            f"{filename} is a {fmt or 'unknown'} file; send a JPEG, PNG or WebP photo",
+            "%(filename)s is a %(format)s file; send a JPEG, PNG or WebP photo",
+            params={"filename": filename, "format": fmt or "unknown"},
             field="photos",
         )
     if width * height > settings.photo_max_pixels:
         raise Invalid(
-            f"{filename} has {width}x{height} pixels; photos may have at most "
-            f"{settings.photo_max_pixels:,} pixels: make it smaller and send it again",
+            "%(filename)s has %(width)sx%(height)s pixels; photos may have at most %(max_pixels)s "
+            "pixels: make it smaller and send it again",
+            params={
+                "filename": filename,
+                "width": width,
+                "height": height,
+                "max_pixels": f"{settings.photo_max_pixels:,}",
+            },
             field="photos",
         )
     return _reencode(raw, fmt)
@@ -102,15 +116,23 @@ def photo_dir(settings: Settings) -> Path:
 
 
 def store(session: Session, *, case_id: int, photo: CleanPhoto, settings: Settings) -> Photo:
-    """Write the photo and its thumbnail to disk and record them for the case."""
+    """Write the photo and its thumbnail to disk and record them for the case.
+
+    The files are deleted again if the transaction that stores the row rolls back.
+    """
     if count(session, case_id=case_id) >= MAX_PHOTOS:
-        raise Invalid(f"a report can carry at most {MAX_PHOTOS} photos", field="photos")
+        raise Invalid(
+            "a report can carry at most %(max_photos)s photos",
+            params={"max_photos": MAX_PHOTOS},
+            field="photos",
+        )
     name = secrets.token_hex(16)
     ext = FORMATS[photo.format][1]
     folder = photo_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.{ext}").write_bytes(photo.data)
-    (folder / f"{name}.thumb.{ext}").write_bytes(photo.thumbnail)
+    # Removed again if this transaction does not commit (photos.files): no orphan files.
+    files.write(session, folder / f"{name}.{ext}", photo.data)
+    files.write(session, folder / f"{name}.thumb.{ext}", photo.thumbnail)
     row = Photo(
         case_id=case_id,
         name=name,

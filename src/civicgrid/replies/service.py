@@ -35,13 +35,15 @@ def check_body(body: str) -> str:
         names = {name for _, name, _, _ in string.Formatter().parse(body) if name is not None}
     except ValueError as exc:
         raise Invalid(
-            f"the text has a stray brace ({exc}); write placeholders as {{tracking_id}}",
+            "the text has a stray brace (%(exc)s); write placeholders as {tracking_id}",
+            params={"exc": exc},
             field="body",
         ) from exc
     unknown = sorted(names - set(PLACEHOLDERS))
     if unknown:
         raise Invalid(
-            f"unknown placeholder(s) {', '.join(unknown)}; use: {', '.join(PLACEHOLDERS)}",
+            "unknown placeholder(s) %(unknown)s; use: %(placeholders)s",
+            params={"unknown": unknown, "placeholders": PLACEHOLDERS},
             field="body",
         )
     return body
@@ -70,7 +72,9 @@ def get_or_raise(session: Session, template_id: int) -> ReplyTemplate:
     """The template with this id."""
     found = session.get(ReplyTemplate, template_id)
     if found is None:
-        raise NotFound(f"no reply template with id {template_id}")
+        raise NotFound(
+            "no reply template with id %(template_id)s", params={"template_id": template_id}
+        )
     return found
 
 
@@ -87,7 +91,11 @@ def save(
     if not name.strip():
         raise Invalid("give the template a name", field="name")
     if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(f"category {category_id} does not exist", field="category_id")
+        raise Invalid(
+            "category %(category_id)s does not exist",
+            params={"category_id": category_id},
+            field="category_id",
+        )
     body = check_body(body)
     if template is None:
         template = ReplyTemplate()

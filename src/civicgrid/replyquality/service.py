@@ -167,7 +167,8 @@ def list_flagged(
     """
     if user.role not in SUPERVISOR_ROLES:
         raise Forbidden(
-            f"flagged replies are for supervisors and administrators, not a {user.role}"
+            "flagged replies are for supervisors and administrators, not a %(role)s",
+            params={"role": user.role},
         )
     query = (
         select(ReplyAssessment)

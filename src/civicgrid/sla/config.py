@@ -33,7 +33,7 @@ def get_calendar_or_raise(session: Session, calendar_id: int) -> Calendar:
     """The calendar with this id."""
     calendar = session.get(Calendar, calendar_id)
     if calendar is None:
-        raise NotFound(f"no calendar with id {calendar_id}")
+        raise NotFound("no calendar with id %(calendar_id)s", params={"calendar_id": calendar_id})
     return calendar
 
 
@@ -59,16 +59,24 @@ def save_policy(
     New deadlines apply to cases filed from now on; open cases keep the clocks they have.
     """
     if unit not in UNITS:
-        raise Invalid(f"unit must be one of {', '.join(UNITS)}", field="unit")
+        raise Invalid("unit must be one of %(units)s", params={"units": UNITS}, field="unit")
     if not 0 < first_response <= resolution:
         raise Invalid(
             "deadlines must be positive and the first response due no later than the resolution",
             field="first_response",
         )
     if session.get(Calendar, calendar_id) is None:
-        raise Invalid(f"calendar {calendar_id} does not exist", field="calendar_id")
+        raise Invalid(
+            "calendar %(calendar_id)s does not exist",
+            params={"calendar_id": calendar_id},
+            field="calendar_id",
+        )
     if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(f"category {category_id} does not exist", field="category_id")
+        raise Invalid(
+            "category %(category_id)s does not exist",
+            params={"category_id": category_id},
+            field="category_id",
+        )
     policy = session.scalar(
         select(SlaPolicy).where(
             SlaPolicy.category_id.is_(None)
@@ -104,7 +112,11 @@ def add_holiday(session: Session, *, actor: str, calendar_id: int, day: date, na
     if session.scalar(
         select(Holiday.id).where(Holiday.calendar_id == calendar_id, Holiday.day == day)
     ):
-        raise Conflict(f"{day.isoformat()} is already a holiday of this calendar", field="day")
+        raise Conflict(
+            "%(day)s is already a holiday of this calendar",
+            params={"day": day.isoformat()},
+            field="day",
+        )
     holiday = Holiday(calendar_id=calendar_id, day=day, name=name.strip() or day.isoformat())
     session.add(holiday)
     session.flush()
@@ -123,7 +135,7 @@ def remove_holiday(session: Session, *, actor: str, holiday_id: int) -> None:
     """Make a holiday a working day again."""
     holiday = session.get(Holiday, holiday_id)
     if holiday is None:
-        raise NotFound(f"no holiday {holiday_id}")
+        raise NotFound("no holiday %(holiday_id)s", params={"holiday_id": holiday_id})
     calendar_id, day = holiday.calendar_id, holiday.day
     session.delete(holiday)
     session.flush()

@@ -10,16 +10,15 @@ from babel import Locale, negotiate_locale
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
+from civicgrid.errors import N_
+
+__all__ = ["N_", "gettext", "negotiate", "translations"]
+
 LOCALES = ("en", "zh_CN")
 LOCALE_NAMES = {"en": "English", "zh_CN": "中文"}
 LANGUAGE_COOKIE = "civicgrid_lang"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext's no-op marker
-    """Mark a string for extraction; it is translated later, where it is shown."""
-    return message
 
 
 @cache

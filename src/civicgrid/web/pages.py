@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from civicgrid.accounts.deps import AdminUser, PageUser
 from civicgrid.errors import Invalid
 from civicgrid.settings import Settings
+from civicgrid.web.headers import SecurityHeaders
 from civicgrid.web.i18n import LANGUAGE_COOKIE, LOCALES, N_
 from civicgrid.web.routing import page_router
 from civicgrid.web.security import SESSION_COOKIE, safe_next, secret_key
@@ -63,14 +64,16 @@ def switch_language(
 ) -> RedirectResponse:
     """Show the pages in ``lang`` from now on (kept in a cookie for a year)."""
     if lang not in LOCALES:
-        raise Invalid(f"language must be one of {', '.join(LOCALES)}", field="lang")
+        raise Invalid(
+            "language must be one of %(locales)s", params={"locales": LOCALES}, field="lang"
+        )
     response = RedirectResponse(safe_next(next_), status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax")
     return response
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the session cookie, /static and the HTML routes of every slice to ``app``."""
+    """Add the session cookie, the security headers, /static and every slice's HTML routes."""
     from civicgrid.web.routers import html_routers  # noqa: PLC0415 - slices import web
 
     app.add_middleware(
@@ -81,6 +84,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for html_router in html_routers():
         app.include_router(html_router)

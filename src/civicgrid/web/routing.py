@@ -19,8 +19,9 @@ from starlette.responses import RedirectResponse, Response
 
 from civicgrid.errors import CivicgridError
 from civicgrid.web.i18n import N_
+from civicgrid.web.messages import error_text, validation_text
 from civicgrid.web.security import verify_csrf
-from civicgrid.web.templating import render
+from civicgrid.web.templating import locale_of, render
 
 
 class LoginRequired(CivicgridError):
@@ -41,7 +42,10 @@ ERROR_TITLES = {
 
 
 def error_page(request: Request, status_code: int, message: str, code: str) -> Response:
-    """The HTML page for a domain error: its title by status, the message that says what to fix."""
+    """The HTML page for an error: its title by status, the message that says what to fix.
+
+    ``message`` is already in the reader's language (``page_error`` translates domain errors).
+    """
     title = ERROR_TITLES.get(status_code, ERROR_TITLES[400])
     return render(
         request,
@@ -51,12 +55,14 @@ def error_page(request: Request, status_code: int, message: str, code: str) -> R
     )
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
-        parts.append(f"{field}: {err['msg']}")
-    return "; ".join(parts)
+def error_message(request: Request, error: CivicgridError) -> str:
+    """A domain error's message in the language of ``request``'s page."""
+    return error_text(locale_of(request), error)
+
+
+def page_error(request: Request, error: CivicgridError) -> Response:
+    """The HTML page for a domain error, in the reader's language."""
+    return error_page(request, error.status_code, error_message(request, error), error.code)
 
 
 class HtmlRoute(APIRoute):
@@ -74,11 +80,12 @@ class HtmlRoute(APIRoute):
                     query = f"?{request.url.query}" if request.url.query else ""
                     target = quote(request.url.path + query, safe="")
                     return RedirectResponse(f"/login?next={target}", status_code=303)
-                return error_page(request, exc.status_code, exc.message, exc.code)
+                return page_error(request, exc)
             except CivicgridError as exc:
-                return error_page(request, exc.status_code, exc.message, exc.code)
+                return page_error(request, exc)
             except RequestValidationError as exc:
-                return error_page(request, 422, _validation_message(exc), "invalid")
+                message = validation_text(locale_of(request), exc.errors())
+                return error_page(request, 422, message, "invalid")
 
         return html_handler
 

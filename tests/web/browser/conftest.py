@@ -119,15 +119,40 @@ def live(live_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         engine.dispose()
 
 
+# What the pages of the current test did wrong in the browser: a script, style, image or
+# connection their Content-Security-Policy refused, or an uncaught script error.
+BROWSER_PROBLEMS: list[str] = []
+
+
+def _watch(context: Any) -> Any:
+    def console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            BROWSER_PROBLEMS.append(message.text)
+
+    context.on("console", console)
+    context.on("weberror", lambda error: BROWSER_PROBLEMS.append(f"script error: {error.error}"))
+    return context
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_api: Any) -> Iterator[Any]:
-    """Headless Debian Chromium."""
+    """Headless Debian Chromium; every context it opens is watched (see ``no_browser_problems``)."""
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"]
         )
+        new_context = chromium.new_context
+        chromium.new_context = lambda **kwargs: _watch(new_context(**kwargs))
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_browser_problems() -> Iterator[None]:
+    """Every browser test fails when a page broke its CSP or raised a script error."""
+    BROWSER_PROBLEMS.clear()
+    yield
+    assert not BROWSER_PROBLEMS, f"the pages broke their CSP or failed: {BROWSER_PROBLEMS[:5]}"
 
 
 @pytest.fixture
@@ -169,7 +194,7 @@ def click_map(page: Any, selector: str, lat: float, lon: float) -> None:
 def check_accessibility(page: Any) -> None:
     """axe-core on the page as it is now: no serious or critical violation."""
     assert AXE.exists(), f"{AXE} is missing: run `make install` (npm ci) first"
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script> tag: the CSP refuses inline
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
@@ -180,6 +205,9 @@ def check_accessibility(page: Any) -> None:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save the page as docs/screenshots/NAME.png."""
+    """Save the page as docs/screenshots/NAME.png, only with CIVICGRID_SCREENSHOTS=1
+    (`make screenshots`), so that ordinary test runs leave the committed images alone."""
+    if os.environ.get("CIVICGRID_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

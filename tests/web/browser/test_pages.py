@@ -14,7 +14,13 @@ from civicgrid.cases.schemas import CaseCreate
 from civicgrid.cases.supporters import CaseSupporter
 from civicgrid.db import transaction, utcnow
 from tests.web import seed
-from tests.web.browser.conftest import Live, check_accessibility, login, screenshot
+from tests.web.browser.conftest import (
+    BROWSER_PROBLEMS,
+    Live,
+    check_accessibility,
+    login,
+    screenshot,
+)
 
 
 def file_case(
@@ -144,3 +150,24 @@ def test_every_admin_page_is_accessible(page: Any) -> None:
     page.click("button:has-text('Log out')")
     page.goto("/login")
     check_accessibility(page)
+
+
+def test_the_browser_enforces_the_content_security_policy(page: Any, live: Live) -> None:
+    response = page.goto("/report")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.appendChild(script);
+            const styled = document.createElement("div");
+            styled.innerHTML = '<p style="color: red">x</p>';
+            document.body.appendChild(styled);
+        }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.injected") is None
+    refused = list(BROWSER_PROBLEMS)
+    BROWSER_PROBLEMS.clear()  # the refusals were the point of this test
+    assert any("script-src" in p for p in refused), refused
+    assert any("style-src" in p for p in refused), refused

@@ -54,7 +54,9 @@ def _answer_and_resolve(page: Any, tracking_id: str) -> None:
     screenshot(page, "queue")
     page.click(f"a:has-text('{tracking_id}')")
     page.select_option("#f-template", label="Pothole filled")
-    page.wait_for_function("document.querySelector('#f-reply').value.includes('has been filled')")
+    page.wait_for_function(
+        "() => document.querySelector('#f-reply').value.includes('has been filled')"
+    )
     assert tracking_id in page.input_value("#f-reply")
     check_accessibility(page)
     screenshot(page, "case")

@@ -106,6 +106,12 @@
     }
   });
 
+  // "Go back" links (data-back): back in the history when there is one, else to their href.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-back]");
+    if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+
   // "Select all" boxes of bulk actions.
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-select-all]")) {

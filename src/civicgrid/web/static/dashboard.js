@@ -45,9 +45,16 @@
       ? [["slower", el.dataset.slower], ["faster", el.dataset.faster], ["no_evidence", el.dataset.none]].map(function (v) { return [VERDICT_COLOURS[v[0]], v[1]]; })
       : [["< 50%", STEPS[0][1]], ["50-70%", STEPS[1][1]], ["70-80%", STEPS[2][1]], ["80-90%", STEPS[3][1]], ["≥ 90%", STEPS[4][1]]].map(function (v) { return [v[1], v[0]]; });
     items.push([NO_DATA, el.dataset.noData]);
-    list.innerHTML = items.map(function (item) {
-      return '<li><span class="swatch" style="background:' + item[0] + '"></span>' + escapeHtml(item[1]) + "</li>";
-    }).join("");
+    list.textContent = "";
+    items.forEach(function (item) {  // built with the DOM: no inline style attribute (CSP)
+      var entry = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = item[0];
+      entry.appendChild(swatch);
+      entry.appendChild(document.createTextNode(item[1] == null ? "" : String(item[1])));
+      list.appendChild(entry);
+    });
   }
 
   function choropleth() {
