@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.cases.models import Case, ReporterContact
@@ -261,3 +261,32 @@ def test_a_failed_first_try_does_not_block_the_retry(
         client, city, {**form, "attribute[depth]": "deep"}, headers={"Idempotency-Key": "retry-me"}
     )
     assert fixed.status_code == 201, fixed.text
+
+
+def test_a_filing_reads_the_key_and_the_reference_stamp_in_one_statement(
+    client: TestClient, city: City, session: Session
+) -> None:
+    form = {"service_code": "graffiti", "lat": "1.5", "long": "0.5", "description": "Paint"}
+    assert _post(client, city, form).status_code == 201  # warms the reference data cache
+    seen: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        assert _post(client, city, {**form, "lat": "1.6"}).status_code == 201
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert len(reads) == 2, reads  # the key with the stamp, then the duplicate search
+    assert "FROM open311_api_keys JOIN (SELECT" in reads[0]
+    assert "reference_version" in reads[0]
+    writes = [
+        s.split(" (")[0].split(" SET")[0] for s in seen if s.split()[0] in {"INSERT", "UPDATE"}
+    ]
+    # The case, its areas, its filed event, a duplicate suggestion (the first POST was one),
+    # and the submission row (on SQLite claimed first, then updated).
+    assert writes.count("INSERT INTO cases") == 1
+    assert len(writes) <= 6, writes

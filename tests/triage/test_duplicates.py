@@ -40,3 +40,40 @@ def test_place_limits_the_match() -> None:
 
 def test_similarity_of_nothing() -> None:
     assert list(duplicates.text_similarity("x", [])) == []
+
+
+TEXTS = [
+    "垃圾堆在小区门口没人清理",
+    "垃圾堆在小区门口没人清理!!",
+    "小区门口 垃圾 没人 清理",
+    "Broken street light on Main St",
+    "street light broken, main street",
+    "Overflowing litter basket at the corner of 5th Ave",
+    "",
+    "a",
+    "ab" * 5000,  # a bucket counted thousands of times
+    "\uff26\uff35\uff2c\uff2c width \uff05 signs",  # full-width letters, folded by NFKC
+]
+
+
+def _sklearn_similarity(text: str, others: list[str]) -> list[float]:
+    vectors = duplicates.text_vectors([text, *others])
+    return [float(v) for v in (vectors[1:] @ vectors[0].T).toarray().ravel()]
+
+
+def test_few_texts_are_compared_without_sklearn_bit_for_bit() -> None:
+    duplicates._vectors.clear()
+    for text in TEXTS:
+        others = [t for t in TEXTS if t != text][: duplicates.FEW]
+        fast = duplicates.text_similarity(text, others)
+        assert [float(v) for v in fast] == _sklearn_similarity(text, others)
+    assert TEXTS[0] in duplicates._vectors  # kept for the next filing
+
+
+def test_many_new_texts_go_through_sklearn() -> None:
+    duplicates._vectors.clear()
+    others = [f"{t} {n}" for n in range(3) for t in TEXTS]
+    assert len(others) > duplicates.FEW
+    found = duplicates.text_similarity(TEXTS[3], others)
+    assert [float(v) for v in found] == _sklearn_similarity(TEXTS[3], others)
+    assert not duplicates._vectors  # nothing kept on that path

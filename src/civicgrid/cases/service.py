@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from civicgrid.cases.models import Case, CaseArea, CaseCoHandler, CaseEvent, ReporterContact
 from civicgrid.cases.schemas import CaseCreate, CaseRead
 from civicgrid.cases.tracking import new_resident_key, new_tracking_id, normalize_tracking_id
+from civicgrid.catalog import reference
 from civicgrid.catalog import service as catalog
 from civicgrid.catalog.models import Category, Department
-from civicgrid.catalog.routing import route
 from civicgrid.db import utcnow
 from civicgrid.errors import Invalid, NotFound
 from civicgrid.grid.models import Area
@@ -30,15 +30,22 @@ def create(
     settings: Settings,
     actor: str = "resident",
     now: datetime | None = None,
+    flush: bool = True,
 ) -> tuple[Case, str]:
-    """File a report: place, route, start its clocks; returns the case and the resident key."""
+    """File a report: place, route, start its clocks; returns the case and the resident key.
+
+    ``flush=False`` leaves the case's areas, event and suggestions to the caller's next flush
+    (Open311 writes them with its submission row: one flush fewer).
+    """
     now = now or utcnow()
     resident_key, key_hash = new_resident_key()
-    category = catalog.get_category_or_raise(session, data.category)
+    ref = reference.current(session)
+    category = ref.category_or_raise(data.category)
     if not category.active:
         raise Invalid(f"category {category.code!r} no longer takes reports", field="category")
     answers = catalog.validate_answers(category, data.attributes)
-    placement = grid_index(session, settings.h3_resolution).place(data.lat, data.lon)
+    grid = grid_index(session, settings.h3_resolution, key=ref.stamp.grid_key)
+    placement = grid.place(data.lat, data.lon)
     case = Case(
         tracking_id=new_tracking_id(),
         resident_key_hash=key_hash,
@@ -53,13 +60,13 @@ def create(
         area_id=placement.deepest_area_id,
         channel=data.channel.value,
         status="new",
-        department_id=route(session, category_id=category.id, area_ids=placement.area_ids),
+        department_id=ref.router.department_for(category.id, placement.area_ids),
         attributes=answers,
         created_at=now,
         updated_at=now,
     )
     # Deadlines before the INSERT, so the row is written once (no UPDATE at commit).
-    sla.start_clocks(session, case=case, now=now, settings=settings)
+    sla.set_clocks(case, ref.policy_for(category.id), now=now, settings=settings)
     session.add(case)
     session.flush()
     session.add_all(
@@ -83,11 +90,12 @@ def create(
             created_at=now,
         )
     )
-    session.flush()
     # Suggestions only (category, department, duplicates); it never raises or blocks filing.
     from civicgrid.triage import hook  # noqa: PLC0415 - triage builds on cases
 
-    hook.on_case_filed(session, case=case, settings=settings, now=now)
+    hook.on_case_filed(session, case=case, settings=settings, now=now, just_filed=True)
+    if flush:
+        session.flush()  # areas, event and duplicate suggestions at once
     return case, resident_key
 
 

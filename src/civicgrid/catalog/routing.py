@@ -20,6 +20,8 @@ from civicgrid.catalog.models import Department, RoutingRule
 from civicgrid.errors import Conflict
 from civicgrid.grid.models import Area
 
+_MEMO_LIMIT = 100_000
+
 
 @dataclass
 class Router:
@@ -56,6 +58,8 @@ class Router:
         if cached is not None:
             return cached
         found = self._resolve(category_id, area_ids)
+        if len(self._cache) >= _MEMO_LIMIT:  # a long-lived router (cached per process) stays small
+            self._cache.clear()
         self._cache[key] = found
         return found
 

@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from civicgrid.catalog.models import Category, CategoryQuestion, Department
+from civicgrid.catalog.models import Category, Department
 from civicgrid.errors import Invalid, NotFound
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+
+class QuestionLike(Protocol):
+    """A category question: the ORM row, or its cached copy (catalog.reference)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def datatype(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def variable(self) -> bool: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def values(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class CategoryLike(Protocol):
+    """A category with its questions: the ORM row, or its cached copy."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def questions(self) -> Sequence[QuestionLike]: ...
 
 
 def list_categories(session: Session, *, include_inactive: bool = False) -> list[Category]:
@@ -36,7 +62,9 @@ def get_category_or_raise(session: Session, code: str) -> Category:
     )
     if category is None:
         raise NotFound(
-            f"no category with code {code!r}; GET /api/v1/categories lists them", field="category"
+            "no category with code '%(code)s'; GET /api/v1/categories lists them",
+            params={"code": code},
+            field="category",
         )
     return category
 
@@ -46,20 +74,26 @@ def get_department_or_raise(session: Session, code: str) -> Department:
     department = session.scalar(select(Department).where(Department.code == code))
     if department is None:
         raise NotFound(
-            f"no department with code {code!r}; GET /api/v1/departments lists them",
+            "no department with code '%(code)s'; GET /api/v1/departments lists them",
+            params={"code": code},
             field="department",
         )
     return department
 
 
-def validate_answers(category: Category, answers: Mapping[str, Any]) -> dict[str, Any]:
+def validate_answers(category: CategoryLike, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Check answers against the category's questions; returns them normalised."""
     known = {q.code: q for q in category.questions}
     unknown = sorted(set(answers) - set(known))
     if unknown:
         raise Invalid(
-            f"category {category.code!r} asks no question {', '.join(map(repr, unknown))}; "
-            f"its questions are: {', '.join(known) or 'none'}",
+            "category '%(category_code)s' asks no question %(unknown)s; its questions are: "
+            "%(known)s",
+            params={
+                "category_code": category.code,
+                "unknown": [repr(u) for u in unknown],
+                "known": known or ["none"],
+            },
             field="attributes",
         )
     clean: dict[str, Any] = {}
@@ -68,7 +102,8 @@ def validate_answers(category: Category, answers: Mapping[str, Any]) -> dict[str
         if value in (None, "", []):
             if question.required and question.variable:
                 raise Invalid(
-                    f"question {question.code!r} ({question.description}) must be answered",
+                    "question '%(question_code)s' (%(description)s) must be answered",
+                    params={"question_code": question.code, "description": question.description},
                     field=f"attributes.{question.code}",
                 )
             continue
@@ -76,7 +111,7 @@ def validate_answers(category: Category, answers: Mapping[str, Any]) -> dict[str
     return clean
 
 
-def _check_answer(question: CategoryQuestion, value: Any) -> Any:
+def _check_answer(question: QuestionLike, value: Any) -> Any:
     field = f"attributes.{question.code}"
     keys = [str(v["key"]) for v in question.values]
     if question.datatype == "number":
@@ -86,7 +121,8 @@ def _check_answer(question: CategoryQuestion, value: Any) -> Any:
             number = math.nan
         if not math.isfinite(number):  # NaN and infinity cannot be stored as JSON either
             raise Invalid(
-                f"{question.code!r} must be a number (not NaN or infinity); got {value!r}",
+                "'%(question_code)s' must be a number (not NaN or infinity); got '%(value)s'",
+                params={"question_code": question.code, "value": value},
                 field=field,
             )
         return number
@@ -95,16 +131,26 @@ def _check_answer(question: CategoryQuestion, value: Any) -> Any:
             return datetime.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise Invalid(
-                f"{question.code!r} must be an ISO 8601 date-time; got {value!r}", field=field
+                "'%(question_code)s' must be an ISO 8601 date-time; got '%(value)s'",
+                params={"question_code": question.code, "value": value},
+                field=field,
             ) from None
     if question.datatype == "singlevaluelist":
         if str(value) not in keys:
-            raise Invalid(f"{question.code!r} must be one of {keys}; got {value!r}", field=field)
+            raise Invalid(
+                "'%(question_code)s' must be one of %(keys)s; got '%(value)s'",
+                params={"question_code": question.code, "keys": keys, "value": value},
+                field=field,
+            )
         return str(value)
     if question.datatype == "multivaluelist":
         items = [str(v) for v in (value if isinstance(value, list) else [value])]
         bad = [v for v in items if v not in keys]
         if bad:
-            raise Invalid(f"{question.code!r} accepts only {keys}; got {bad}", field=field)
+            raise Invalid(
+                "'%(question_code)s' accepts only %(keys)s; got %(bad)s",
+                params={"question_code": question.code, "keys": keys, "bad": bad},
+                field=field,
+            )
         return items
     return str(value)

@@ -19,7 +19,7 @@ import h3.api.basic_int as h3_int
 import numpy as np
 import numpy.typing as npt
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.grid.models import Area, AreaLevel
@@ -334,18 +334,32 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], GridIndex] = {}
 
 
-def _grid_key(session: Session) -> tuple[int, int | None, datetime | None]:
-    count, max_id, changed = session.execute(
-        select(func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))
-    ).one()
+GridKey = tuple[int, int | None, datetime | None]
+
+
+def grid_key_columns() -> tuple[ColumnElement[Any], ...]:
+    """The grid's change key as columns over ``areas``: count, highest id, latest change."""
+    return (func.count(Area.id), func.max(Area.id), func.max(Area.updated_at))
+
+
+def grid_key(count: int, max_id: int | None, changed: datetime | None) -> GridKey:
+    """The change key from the values of :func:`grid_key_columns`."""
     return int(count), max_id, changed
 
 
-def grid_index(session: Session, h3_resolution: int) -> GridIndex:
-    """The index for the session's database, rebuilt only when areas have changed."""
+def _grid_key(session: Session) -> GridKey:
+    return grid_key(*session.execute(select(*grid_key_columns())).one())
+
+
+def grid_index(session: Session, h3_resolution: int, key: GridKey | None = None) -> GridIndex:
+    """The index for the session's database, rebuilt only when areas have changed.
+
+    ``key`` is the grid's change key when the caller has read it already (in the same
+    transaction, e.g. along with the reference data's token); else it is read here.
+    """
     bind = session.get_bind()
     cache_key = (str(bind.engine.url), h3_resolution)
-    key = _grid_key(session)
+    key = key if key is not None else _grid_key(session)
     with _lock:
         cached = _cache.get(cache_key)
         if cached is not None and cached.key == key:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from civicgrid.db import utcnow
-from civicgrid.deps import CurrentSettings, DbSession
+from civicgrid.deps import CurrentSettings, DbSession, get_settings
 from civicgrid.errors import CivicgridError
 from civicgrid.open311 import openapi as doc
 from civicgrid.open311 import queue, service, submissions, updates
@@ -265,9 +265,10 @@ def list_updates(fmt: Format, request: Request, session: Any, settings: Settings
 
 
 def _post_requests(fmt: Format) -> Callable[..., Response]:
-    def post_request(
-        request: Request, form: FormInput, session: DbSession, settings: CurrentSettings
-    ) -> Response:
+    def post_request(request: Request, form: FormInput, session: DbSession) -> Response:
+        # The settings straight from the app, not as a dependency: a plain function dependency
+        # costs a trip through the thread pool, and every filing counts.
+        settings = get_settings(request)
         params, upload = form
         key = (
             request.headers.get("idempotency-key")

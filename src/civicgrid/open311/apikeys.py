@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from civicgrid.audit import service as audit
+from civicgrid.catalog import reference
 from civicgrid.db import utcnow
 from civicgrid.errors import Conflict, Forbidden, Invalid, NotFound
 from civicgrid.open311.models import Open311ApiKey
@@ -77,11 +81,35 @@ def revoke(
     return key
 
 
-def authenticate(session: Session, plain: str | None) -> Open311ApiKey:
-    """The live key behind ``plain``, or Forbidden with what to do about it."""
+@dataclass(frozen=True)
+class Client:
+    """The client application behind a live key: what its POSTs record."""
+
+    id: int
+    name: str
+
+
+@functools.cache
+def _key_and_stamp() -> Select[Any]:
+    # Built once: constructing the statement costs more than running it.
+    stamp = reference.stamp_subquery()
+    return (
+        select(Open311ApiKey.id, Open311ApiKey.name, Open311ApiKey.revoked_at, *stamp.c)
+        .join(stamp, true())
+        .where(Open311ApiKey.key_hash == bindparam("key_hash"))
+    )
+
+
+def authenticate(session: Session, plain: str | None) -> Client:
+    """The client behind the live key ``plain``, or Forbidden with what to do about it.
+
+    The reference data's stamp comes back in the same statement, so the filing that follows
+    needs no round trip of its own to learn whether its cached reference data still holds.
+    """
     if not plain:
         raise Forbidden("an api_key is required to post; ask the city for one")
-    key = session.scalar(select(Open311ApiKey).where(Open311ApiKey.key_hash == hash_key(plain)))
-    if key is None or key.revoked_at is not None:
+    row = session.execute(_key_and_stamp(), {"key_hash": hash_key(plain)}).first()
+    if row is None or row.revoked_at is not None:
         raise Forbidden("the api_key is unknown or revoked; ask the city for a new one")
-    return key
+    reference.remember(session, tuple(row)[3:])
+    return Client(row.id, row.name)

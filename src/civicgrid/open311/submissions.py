@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 from civicgrid.cases import service as cases
 from civicgrid.cases.models import Case
 from civicgrid.cases.schemas import CaseCreate, Channel
+from civicgrid.catalog import reference
 from civicgrid.catalog import service as catalog
-from civicgrid.catalog.models import Category
+from civicgrid.catalog.reference import CategoryTerms
 from civicgrid.errors import NotFound
 from civicgrid.open311 import apikeys
 from civicgrid.open311.formats import Open311Error
@@ -197,9 +198,9 @@ def _filed(row: Open311Submission, case: Case, *, settings: Settings, now: datet
     row.status_code, row.response = 201, [answer.model_dump()]
 
 
-def _category(session: Session, code: str) -> Category:
+def _category(session: Session, code: str) -> CategoryTerms:
     try:
-        return catalog.get_category_or_raise(session, code)
+        return reference.current(session).category_or_raise(code)
     except NotFound:
         raise Open311Error(
             404, f"service_code {code!r} not found; services.json lists them"
@@ -211,7 +212,7 @@ def _file(
 ) -> Case:
     try:
         case, _resident_key = cases.create(
-            session, data=create, settings=settings, actor=actor, now=now
+            session, data=create, settings=settings, actor=actor, now=now, flush=False
         )
     except NotFound as exc:
         if exc.field != "category":
@@ -223,7 +224,7 @@ def _file(
 
 
 def _queue(
-    row: Open311Submission, category: Category, create: CaseCreate, upload: Upload | None
+    row: Open311Submission, category: CategoryTerms, create: CaseCreate, upload: Upload | None
 ) -> None:
     # Answers are checked now, so a bad report is refused at once rather than in the worker.
     catalog.validate_answers(category, create.attributes)
@@ -283,7 +284,7 @@ def parse(params: Params) -> dict[str, Any]:
     }
 
 
-def case_create(category: Category | None, data: dict[str, Any]) -> CaseCreate:
+def case_create(category: CategoryTerms | None, data: dict[str, Any]) -> CaseCreate:
     """The CaseCreate for a parsed POST; the category's name titles an empty description.
 
     ``category`` may be None only when there are no answers and there is a description.
@@ -310,7 +311,7 @@ def _open311_name(loc: Sequence[Any]) -> str:
     return _OPEN311_NAMES.get(name, name) or "request"
 
 
-def _answers(category: Category, given: dict[str, list[str]]) -> dict[str, Any]:
+def _answers(category: CategoryTerms, given: dict[str, list[str]]) -> dict[str, Any]:
     """Answers by question; attributes the service does not define are ignored."""
     questions = {q.code: q for q in category.questions}
     answers: dict[str, Any] = {}

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, aliased
 
 from civicgrid.accounts.models import User
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.catalog import reference
+from civicgrid.catalog.reference import PolicyTerms
 from civicgrid.db import utcnow
 from civicgrid.errors import Invalid, NotFound
 from civicgrid.grid.models import Area
@@ -77,13 +79,15 @@ def working_calendar(session: Session, calendar_id: int) -> WorkingCalendar:
         return cache[calendar_id]
     cal = session.get(Calendar, calendar_id)
     if cal is None:
-        raise NotFound(f"no calendar with id {calendar_id}")
+        raise NotFound("no calendar with id %(calendar_id)s", params={"calendar_id": calendar_id})
     days = session.scalars(select(Holiday.day).where(Holiday.calendar_id == calendar_id))
     try:
         found = WorkingCalendar.from_model(cal, days)
     except (ValueError, ZoneInfoNotFoundError) as exc:
         raise Invalid(
-            f"calendar {cal.name!r} cannot be used: {exc}; fix its time zone, hours or work days"
+            "calendar '%(cal_name)s' cannot be used: %(exc)s; fix its time zone, hours or work "
+            "days",
+            params={"cal_name": cal.name, "exc": exc},
         ) from exc
     cache[calendar_id] = found
     return found
@@ -99,7 +103,10 @@ def budget_hours(cal: WorkingCalendar, *, unit: str, amount: float) -> float:
         return amount
     if unit == "working_days":
         return amount * cal.day_hours
-    raise Invalid(f"SLA policy unit {unit!r} is unknown; use one of {', '.join(UNITS)}")
+    raise Invalid(
+        "SLA policy unit '%(unit)s' is unknown; use one of %(units)s",
+        params={"unit": unit, "units": UNITS},
+    )
 
 
 def _due_and_warning(
@@ -113,28 +120,30 @@ def _due_and_warning(
 
 def start_clocks(session: Session, *, case: Case, now: datetime, settings: Settings) -> None:
     """Set the case's policy, deadlines and warning times from ``now`` (none without a policy)."""
-    policy = policy_for(session, category_id=case.category_id)
+    policy = reference.current(session).policy_for(case.category_id)
+    set_clocks(case, policy, now=now, settings=settings)
+
+
+def set_clocks(
+    case: Case, policy: PolicyTerms | None, *, now: datetime, settings: Settings
+) -> None:
+    """Start the clocks of ``case`` under ``policy`` (from the cached reference data)."""
     case.sla_policy_id = policy.id if policy else None
     for clock in CLOCKS:
-        for part, blank in (
-            ("warned", False),
-            ("breached", False),
-            ("due", None),
-            ("warn_at", None),
-        ):
-            setattr(case, clock.col(part), blank)
+        for part in ("due", "warn_at"):
+            setattr(case, clock.col(part), None)
+        for part in ("warned", "breached"):
+            setattr(case, clock.col(part), False)
     if policy is None:
         return
-    cal = working_calendar(session, policy.calendar_id)
-    fraction = settings.sla_warning_fraction
-    first = budget_hours(cal, unit=policy.unit, amount=policy.first_response)
-    case.first_response_due, case.first_response_warn_at = _due_and_warning(
-        cal, start=now, hours=first, fraction=fraction
-    )
-    resolution = budget_hours(cal, unit=policy.unit, amount=policy.resolution)
-    case.resolution_due, case.resolution_warn_at = _due_and_warning(
-        cal, start=now, hours=resolution, fraction=fraction
-    )
+    cal = policy.working_calendar()
+    for clock, amount in zip(CLOCKS, (policy.first_response, policy.resolution), strict=True):
+        hours = budget_hours(cal, unit=policy.unit, amount=amount)
+        due, warn_at = _due_and_warning(
+            cal, start=now, hours=hours, fraction=settings.sla_warning_fraction
+        )
+        setattr(case, clock.col("due"), due)
+        setattr(case, clock.col("warn_at"), warn_at)
 
 
 def restart_resolution_clock(
@@ -349,8 +358,9 @@ def ensure_calendar(
         )
     except (ValueError, ZoneInfoNotFoundError) as exc:
         raise Invalid(
-            f"calendar {name!r}: {exc}. Give an IANA time zone such as "
-            "America/New_York, hours as HH:MM and work days such as 0,1,2,3,4"
+            "calendar '%(name)s': %(exc)s. Give an IANA time zone such as America/New_York, hours "
+            "as HH:MM and work days such as 0,1,2,3,4",
+            params={"name": name, "exc": exc},
         ) from exc
     cal = get_calendar(session, name=name)
     if cal is None:
@@ -386,8 +396,9 @@ def load_holidays(
         )
     except NotImplementedError as exc:
         raise Invalid(
-            f"cannot load public holidays: {exc}. Use an ISO country code such as US "
-            "and, optionally, a subdivision such as NY",
+            "cannot load public holidays: %(exc)s. Use an ISO country code such as US and, "
+            "optionally, a subdivision such as NY",
+            params={"exc": exc},
             field="country",
         ) from exc
     known = set(session.scalars(select(Holiday.day).where(Holiday.calendar_id == calendar.id)))

@@ -9,6 +9,7 @@ Cases without a place are compared on text, time and category alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
 from civicgrid.triage import features
 
@@ -50,8 +52,56 @@ def text_similarity(text: str, others: Sequence[str]) -> npt.NDArray[np.float64]
     """Cosine similarity of ``text`` to each of ``others`` (0 for empty texts)."""
     if not others:
         return np.zeros(0)
+    if sum(other not in _vectors for other in others) <= FEW:
+        new = _vector(text)
+        return np.array([_dot(_vector(other), new) for other in others], dtype=np.float64)
     vectors = text_vectors([text, *others])
     return np.asarray((vectors[1:] @ vectors[0].T).toarray()).ravel().astype(np.float64)
+
+
+# A filing compares its text with the open cases nearby, mostly ones compared before. For a
+# few new texts sklearn's fixed cost per call (about 2 ms) outweighs the work, so the same
+# arithmetic is done here step for step, and each text's vector is kept for the next filing:
+# the same hashing of n-grams into buckets, l2-normalised as sklearn does (a double sum of
+# float32 squares, float32 quotients), dot products summed in float32 in bucket order as
+# scipy's sparse product does. tests/triage/test_duplicates.py checks they agree bit for bit.
+FEW = 12
+"""Texts not yet vectorised up to which text_similarity does without sklearn."""
+_KEPT = 2048
+_INT32_MIN = -(2**31)
+Sparse = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
+_vectors: dict[str, Sparse] = {}
+
+
+def _vector(text: str) -> Sparse:
+    found = _vectors.get(text)
+    if found is None:
+        found = _vectors[text] = _unit_vector(text)
+        if len(_vectors) > _KEPT:  # the oldest goes first (dicts keep insertion order)
+            _vectors.pop(next(iter(_vectors)), None)
+    return found
+
+
+def _unit_vector(text: str) -> Sparse:
+    """Sorted buckets and their float32 weights, as sklearn's transform gives a row."""
+    n = _HASHER.n_features
+    hashes = np.array([murmurhash3_32(gram, seed=0) for gram in _grams(text)], dtype=np.int64)
+    hashes = np.where(hashes == _INT32_MIN, 2**31 - 1 - (n - 1), np.abs(hashes))
+    buckets, counts = np.unique(hashes % n, return_counts=True)
+    found = counts.astype(np.float32)
+    squares = float(np.sum((found * found).astype(np.float64)))  # float32 squares, summed exactly
+    if not squares:
+        return buckets, found
+    return buckets, (found.astype(np.float64) / math.sqrt(squares)).astype(np.float32)
+
+
+def _dot(row: Sparse, new: Sparse) -> float:
+    at = np.minimum(np.searchsorted(new[0], row[0]), max(len(new[0]) - 1, 0))
+    hit = new[0][at] == row[0] if len(new[0]) else np.zeros(len(row[0]), dtype=bool)
+    if not hit.any():
+        return 0.0
+    products = row[1][hit] * new[1][at[hit]]  # float32, in bucket order
+    return float(np.add.accumulate(products)[-1])  # summed one by one in float32
 
 
 @dataclass(frozen=True)

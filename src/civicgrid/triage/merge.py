@@ -4,38 +4,40 @@ original, its reporter follows the original, and the merge can be undone.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.audit import service as audit
 from civicgrid.cases import supporters, workflow
 from civicgrid.cases.models import Case
 from civicgrid.cases.supporters import CaseSupporter
-from civicgrid.catalog.models import Category
+from civicgrid.catalog import reference
 from civicgrid.db import utcnow
 from civicgrid.errors import Conflict, NotFound
 from civicgrid.settings import Settings
 from civicgrid.triage import duplicates
-from civicgrid.triage.models import CaseMerge, CategoryTriage, DuplicateSuggestion
+from civicgrid.triage.models import CaseMerge, DuplicateSuggestion
 from civicgrid.triage.service import case_text
 
 
 def rules_for(session: Session, category_id: int, settings: Settings) -> duplicates.Rules:
     """The duplicate rules of a category: its own settings, else the instance defaults."""
-    row = session.get(CategoryTriage, category_id)
-    rings = row.duplicate_rings if row and row.duplicate_rings is not None else None
-    hours = row.duplicate_window_hours if row and row.duplicate_window_hours else None
-    related = frozenset(row.related_categories) if row else frozenset()
+    terms = reference.current(session).duplicate_terms.get(category_id)
+    rings = terms.rings if terms and terms.rings is not None else None
+    hours = terms.window_hours if terms and terms.window_hours else None
     return duplicates.Rules(
         rings=settings.triage_duplicate_rings if rings is None else rings,
         window=timedelta(hours=hours or settings.triage_duplicate_window_hours),
-        related=related,
+        related=terms.related if terms else frozenset(),
     )
 
 
-def _report(case: Case, codes: dict[int, str]) -> duplicates.Report:
+def _report(case: Case, codes: Mapping[int, str]) -> duplicates.Report:
     return duplicates.Report(
         key=case.id,
         text=case_text(case),
@@ -46,35 +48,62 @@ def _report(case: Case, codes: dict[int, str]) -> duplicates.Report:
 
 
 def _candidates(
-    session: Session, case: Case, rules: duplicates.Rules, codes: dict[int, str]
-) -> list[Case]:
+    session: Session, case: Case, rules: duplicates.Rules, codes: Mapping[int, str]
+) -> list[duplicates.Report]:
     wanted = {case.category_id} | {cid for cid, code in codes.items() if code in rules.related}
+    params: dict[str, Any] = {
+        "case_id": case.id,
+        "categories": sorted(wanted),
+        "since": case.created_at - rules.window,
+        "until": case.created_at,
+    }
+    if case.h3_cell is not None:
+        params["cells"] = duplicates.disk(case.h3_cell, rules.rings)
+    rows = session.execute(_candidate_query(placed=case.h3_cell is not None), params)
+    return [
+        duplicates.Report(
+            key=row.id,
+            text=case_text(row),
+            category=codes[row.category_id],
+            created_at=row.created_at,
+            h3_cell=row.h3_cell,
+        )
+        for row in rows
+    ]
+
+
+@functools.cache
+def _candidate_query(*, placed: bool) -> Select[int, str, str, int, datetime, str | None]:
+    # Built once, with parameters: building it cost more than running it. Only the columns a
+    # report needs: loading whole cases cost more than the search itself.
+    merged = select(CaseMerge.duplicate_case_id).where(CaseMerge.undone_at.is_(None))
     query = (
-        select(Case)
+        select(
+            Case.id, Case.title, Case.description, Case.category_id, Case.created_at, Case.h3_cell
+        )
         .where(
-            Case.id != case.id,
+            Case.id != bindparam("case_id"),
             Case.status.in_(workflow.OPEN_STATES),
-            Case.category_id.in_(wanted),
-            Case.created_at >= case.created_at - rules.window,
-            Case.created_at <= case.created_at,
+            Case.category_id.in_(bindparam("categories", expanding=True)),
+            Case.created_at >= bindparam("since"),
+            Case.created_at <= bindparam("until"),
+            Case.id.not_in(merged),
         )
         .order_by(Case.created_at.desc())
+        .limit(duplicates.MAX_UNPLACED_CANDIDATES)
     )
-    if case.h3_cell is not None:
-        query = query.where(Case.h3_cell.in_(duplicates.disk(case.h3_cell, rules.rings)))
-    merged = select(CaseMerge.duplicate_case_id).where(CaseMerge.undone_at.is_(None))
-    query = query.where(Case.id.not_in(merged))
-    return list(session.scalars(query.limit(duplicates.MAX_UNPLACED_CANDIDATES)))
+    if placed:
+        query = query.where(Case.h3_cell.in_(bindparam("cells", expanding=True)))
+    return query
 
 
 def find(session: Session, *, case: Case, settings: Settings) -> list[duplicates.Match]:
     """Open cases that are probably the same problem as ``case``, best first."""
     rules = rules_for(session, case.category_id, settings)
-    codes = dict(session.execute(select(Category.id, Category.code)).all())
-    candidates = _candidates(session, case, rules, codes)
+    codes = reference.current(session).category_codes
     matches = duplicates.rank(
         _report(case, codes),
-        [_report(c, codes) for c in candidates],
+        _candidates(session, case, rules, codes),
         rules,
         settings.triage_duplicate_limit,
     )
@@ -82,12 +111,38 @@ def find(session: Session, *, case: Case, settings: Settings) -> list[duplicates
 
 
 def suggest(
-    session: Session, *, case: Case, settings: Settings, now: datetime | None = None
+    session: Session,
+    *,
+    case: Case,
+    settings: Settings,
+    now: datetime | None = None,
+    known: Sequence[DuplicateSuggestion] | None = None,
 ) -> list[DuplicateSuggestion]:
-    """Find and store the duplicate suggestions of a new case (pairs already known are kept)."""
+    """Find and store the duplicate suggestions of a new case (pairs already known are kept).
+
+    ``known`` are the case's suggestions when the caller knows them: none for a case filed in
+    this very transaction.
+    """
+    existing = list(suggestions_for(session, case) if known is None else known)
+    matches = find(session, case=case, settings=settings)
+    return record(session, case=case, matches=matches, existing=existing, now=now)
+
+
+def record(
+    session: Session,
+    *,
+    case: Case,
+    matches: Sequence[duplicates.Match],
+    existing: Sequence[DuplicateSuggestion] = (),
+    now: datetime | None = None,
+    flush: bool = True,
+) -> list[DuplicateSuggestion]:
+    """Store ``matches`` as duplicate suggestions of ``case``; pairs in ``existing`` are kept.
+
+    ``flush=False`` leaves the rows to the caller's next flush (only with no ``existing``).
+    """
     now = now or utcnow()
-    existing = suggestions_for(session, case)
-    known = {row.original_case_id for row in existing}
+    seen = {row.original_case_id for row in existing}
     rows = [
         DuplicateSuggestion(
             case_id=case.id,
@@ -98,12 +153,14 @@ def suggest(
             status="open",
             created_at=now,
         )
-        for match in find(session, case=case, settings=settings)
-        if match.key not in known
+        for match in matches
+        if match.key not in seen
     ]
     session.add_all(rows)
+    if not flush:  # ids come with the caller's flush; rows are in rank order, as ids would be
+        return [*existing, *rows]
     session.flush()
-    return sorted(existing + rows, key=lambda row: (-row.score, row.id))
+    return sorted([*existing, *rows], key=lambda row: (-row.score, row.id))
 
 
 def suggestions_for(session: Session, case: Case) -> list[DuplicateSuggestion]:

@@ -8,7 +8,7 @@ threshold an administrator set for that category, and even then one call undoes 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,16 @@ from civicgrid.triage import registry
 from civicgrid.triage.models import CategoryTriage, Suggestion, TriageModel
 
 
-def case_text(case: Case) -> str:
+class Texted(Protocol):
+    """Anything with a case's title and description: a case, or a row of those columns."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+def case_text(case: Texted) -> str:
     """The text a model reads: title and description."""
     return f"{case.title}\n{case.description}".strip()
 
