@@ -32,10 +32,8 @@ ENGLISH_ONLY = (
     "migrate.py",  # command line
     "intake/",  # the command-line importer of 311 exports
     "audit/",  # the command-line ledger tools
-    "triage/",  # follow-up: the triage slice is being reworked separately
-    "open311/",  # follow-up: the Open311 slice is being reworked separately
-    "cases/service.py",  # follow-up: being reworked separately
-    "catalog/reference.py",  # follow-up: the reference-data cache, being written separately
+    "triage/",  # its errors reach only the JSON API and `civicgrid model`
+    "open311/",  # Open311 clients read the spec's English `errors` bodies
 )
 
 
@@ -217,3 +215,10 @@ def test_json_api_keeps_english(client: TestClient, city: seed.WebCity) -> None:
     assert response.json()["error"]["message"] == (
         "area 999999 does not exist; GET /api/v1/areas lists the areas"
     )
+
+
+def test_chinese_tracking_page_for_an_unknown_case(chinese: TestClient) -> None:
+    response = chinese.get("/track/NOPE-0000")
+    assert response.status_code == 404
+    assert "没有查询编号为“NOPE-0000”的事项" in response.text
+    assert "no case with tracking id" not in response.text

@@ -42,7 +42,11 @@ def create(
     ref = reference.current(session)
     category = ref.category_or_raise(data.category)
     if not category.active:
-        raise Invalid(f"category {category.code!r} no longer takes reports", field="category")
+        raise Invalid(
+            "category '%(code)s' no longer takes reports",
+            params={"code": category.code},
+            field="category",
+        )
     answers = catalog.validate_answers(category, data.attributes)
     grid = grid_index(session, settings.h3_resolution, key=ref.stamp.grid_key)
     placement = grid.place(data.lat, data.lon)
@@ -105,7 +109,10 @@ def get_or_raise(session: Session, tracking_id: str) -> Case:
         select(Case).where(Case.tracking_id == normalize_tracking_id(tracking_id))
     )
     if case is None:
-        raise NotFound(f"no case with tracking id {tracking_id!r}; check the id on your receipt")
+        raise NotFound(
+            "no case with tracking id '%(tracking_id)s'; check the id on your receipt",
+            params={"tracking_id": tracking_id},
+        )
     return case
 
 

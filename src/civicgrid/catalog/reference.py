@@ -116,12 +116,17 @@ class PolicyTerms:
     first_response: float
     resolution: float
     calendar: WorkingCalendar | None
-    calendar_problem: str = ""
+    calendar_problem: Mapping[str, str] | None = None
+    """Why the calendar cannot be used: the parameters of the error below."""
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar, or the error an administrator must fix before deadlines work."""
         if self.calendar is None:
-            raise Invalid(self.calendar_problem)
+            raise Invalid(
+                "calendar '%(cal_name)s' cannot be used: %(exc)s; fix its time zone, hours or "
+                "work days",
+                params=self.calendar_problem,
+            )
         return self.calendar
 
 
@@ -152,7 +157,8 @@ class Reference:
         found = self.categories.get(code)
         if found is None:
             raise NotFound(
-                f"no category with code {code!r}; GET /api/v1/categories lists them",
+                "no category with code '%(code)s'; GET /api/v1/categories lists them",
+                params={"code": code},
                 field="category",
             )
         return found
@@ -242,10 +248,10 @@ def _policies(session: Session) -> dict[int | None, PolicyTerms]:
     }
 
 
-def _calendar(cal: Calendar, days: Sequence[Any]) -> tuple[WorkingCalendar | None, str]:
+def _calendar(
+    cal: Calendar, days: Sequence[Any]
+) -> tuple[WorkingCalendar | None, Mapping[str, str] | None]:
     try:
-        return WorkingCalendar.from_model(cal, days), ""
+        return WorkingCalendar.from_model(cal, days), None
     except (ValueError, ZoneInfoNotFoundError) as exc:
-        return None, (
-            f"calendar {cal.name!r} cannot be used: {exc}; fix its time zone, hours or work days"
-        )
+        return None, {"cal_name": cal.name, "exc": str(exc)}

@@ -35,8 +35,9 @@ def create(
         raise Invalid("name the client application in 1 to 100 characters", field="name")
     if session.scalar(select(Open311ApiKey.id).where(Open311ApiKey.name == name)):
         raise Conflict(
-            f"an API key named {name!r} was issued before (names are never reused, so the "
-            f"ledger stays unambiguous); choose another, e.g. '{name} 2'",
+            "an API key named '%(name)s' was issued before (names are never reused, so the "
+            "ledger stays unambiguous); choose another, e.g. '%(name)s 2'",
+            params={"name": name},
             field="name",
         )
     plain = secrets.token_urlsafe(32)
@@ -66,9 +67,12 @@ def revoke(
     """Revoke the key of ``name``: its client can no longer file reports or updates."""
     key = session.scalar(select(Open311ApiKey).where(Open311ApiKey.name == name))
     if key is None:
-        raise NotFound(f"no API key named {name!r}; `civicgrid apikey list` shows them")
+        raise NotFound(
+            "no API key named '%(name)s'; `civicgrid apikey list` shows them",
+            params={"name": name},
+        )
     if key.revoked_at is not None:
-        raise Conflict(f"the API key of {name!r} was already revoked")
+        raise Conflict("the API key of '%(name)s' was already revoked", params={"name": name})
     key.revoked_at = now or utcnow()
     session.flush()
     audit.record(
