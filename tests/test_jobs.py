@@ -7,9 +7,10 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from civicgrid.accountability.models import AggregateState, MonthlyFigure
 from civicgrid.app import create_app
 from civicgrid.jobs import Job, JobRunner, registered_jobs, run_once
 from civicgrid.settings import Settings
@@ -61,5 +62,12 @@ def test_runner_keeps_going_after_a_failure(
 def test_embedded_worker_starts_and_stops_with_the_app(settings: Settings, engine: Engine) -> None:
     embedded = settings.model_copy(update={"embedded_worker": True, "sweep_interval_seconds": 3600})
     app = create_app(embedded, session_factory=sessionmaker(bind=engine))
-    with TestClient(app) as client:
-        assert client.get("/healthz").status_code == 200
+    try:
+        with TestClient(app) as client:
+            assert client.get("/healthz").status_code == 200
+    finally:
+        # The worker's jobs commit to the run's shared database: take their state back out, or
+        # later tests would read rankings from a pre-aggregation of nothing.
+        with engine.begin() as conn:
+            conn.execute(delete(MonthlyFigure))
+            conn.execute(delete(AggregateState))

@@ -17,7 +17,7 @@ from civicgrid.cases.schemas import CaseCreate
 from civicgrid.catalog.models import Category, Department
 from civicgrid.grid.models import Area
 from civicgrid.settings import Settings
-from civicgrid.sla.service import sweep_sla_deadlines
+from civicgrid.sla.sweep import sweep_sla_deadlines
 from tests import factories
 
 CITY = (-74.02, 40.70, -73.96, 40.74)

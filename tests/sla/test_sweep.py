@@ -20,7 +20,7 @@ from civicgrid.jobs import registered_jobs
 from civicgrid.settings import Settings
 from civicgrid.sla import service
 from civicgrid.sla.models import Calendar, Holiday
-from civicgrid.sla.service import SweepReport, sweep_sla_deadlines
+from civicgrid.sla.sweep import SweepReport, sweep_sla_deadlines
 from tests import factories
 from tests.sla import make_case, make_user, ny
 

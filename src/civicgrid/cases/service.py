@@ -18,7 +18,7 @@ from civicgrid.catalog.models import Category, Department
 from civicgrid.db import utcnow
 from civicgrid.errors import Invalid, NotFound
 from civicgrid.grid.models import Area
-from civicgrid.grid.placement import grid_index
+from civicgrid.grid.placement import Placement, grid_index
 from civicgrid.settings import Settings
 from civicgrid.sla import service as sla
 
@@ -50,10 +50,29 @@ def create(
     answers = catalog.validate_answers(category, data.attributes)
     grid = grid_index(session, settings.h3_resolution, key=ref.stamp.grid_key)
     placement = grid.place(data.lat, data.lon)
-    case = Case(
+    case = _new_case(data, key_hash=key_hash, category_id=category.id, placement=placement)
+    case.department_id = ref.router.department_for(category.id, placement.area_ids)
+    case.attributes, case.created_at, case.updated_at = answers, now, now
+    # Deadlines before the INSERT, so the row is written once (no UPDATE at commit).
+    sla.set_clocks(case, ref.policy_for(category.id), now=now, settings=settings)
+    session.add(case)
+    session.flush()
+    _add_filing_rows(session, case, data=data, placement=placement, actor=actor, now=now)
+    # Suggestions only (category, department, duplicates); it never raises or blocks filing.
+    from civicgrid.triage import hook  # noqa: PLC0415 - triage builds on cases
+
+    hook.on_case_filed(session, case=case, settings=settings, now=now, just_filed=True)
+    if flush:
+        session.flush()  # areas, event and duplicate suggestions at once
+    return case, resident_key
+
+
+def _new_case(data: CaseCreate, *, key_hash: str, category_id: int, placement: Placement) -> Case:
+    """The case row as the resident described it, placed on the grid, status new."""
+    return Case(
         tracking_id=new_tracking_id(),
         resident_key_hash=key_hash,
-        category_id=category.id,
+        category_id=category_id,
         title=data.title.strip(),
         description=data.description.strip(),
         lat=data.lat,
@@ -64,15 +83,19 @@ def create(
         area_id=placement.deepest_area_id,
         channel=data.channel.value,
         status="new",
-        department_id=ref.router.department_for(category.id, placement.area_ids),
-        attributes=answers,
-        created_at=now,
-        updated_at=now,
     )
-    # Deadlines before the INSERT, so the row is written once (no UPDATE at commit).
-    sla.set_clocks(case, ref.policy_for(category.id), now=now, settings=settings)
-    session.add(case)
-    session.flush()
+
+
+def _add_filing_rows(
+    session: Session,
+    case: Case,
+    *,
+    data: CaseCreate,
+    placement: Placement,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The case's placement rows, the reporter's contact (own table) and the filed event."""
     session.add_all(
         CaseArea(case_id=case.id, area_id=area_id, level_id=level_id)
         for level_id, area_id in placement.areas
@@ -94,13 +117,6 @@ def create(
             created_at=now,
         )
     )
-    # Suggestions only (category, department, duplicates); it never raises or blocks filing.
-    from civicgrid.triage import hook  # noqa: PLC0415 - triage builds on cases
-
-    hook.on_case_filed(session, case=case, settings=settings, now=now, just_filed=True)
-    if flush:
-        session.flush()  # areas, event and duplicate suggestions at once
-    return case, resident_key
 
 
 def get_or_raise(session: Session, tracking_id: str) -> Case:

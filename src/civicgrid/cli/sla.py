@@ -10,6 +10,7 @@ from civicgrid.cli.common import console, load_settings, open_database
 from civicgrid.db import transaction
 from civicgrid.errors import CivicgridError
 from civicgrid.sla import service
+from civicgrid.sla.sweep import sweep_sla_deadlines
 
 app = typer.Typer(help="Deadlines: the sweep and working calendars.", no_args_is_help=True)
 
@@ -21,7 +22,7 @@ def sweep() -> None:
     engine, factory = open_database(settings)
     try:
         with transaction(factory) as session:
-            report = service.sweep_sla_deadlines(session, settings)
+            report = sweep_sla_deadlines(session, settings)
     finally:
         engine.dispose()
     typer.echo(f"SLA sweep: {report}")

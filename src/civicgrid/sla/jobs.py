@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from civicgrid.jobs import Job
-from civicgrid.sla.service import sweep_sla_deadlines
+from civicgrid.sla.sweep import sweep_sla_deadlines
 
 JOBS: list[Job] = [
     Job(

@@ -10,7 +10,7 @@ from typing import Any
 from civicgrid.cases import service, workflow
 from civicgrid.cases.schemas import CaseCreate
 from civicgrid.db import transaction, utcnow
-from civicgrid.sla.service import sweep_sla_deadlines
+from civicgrid.sla.sweep import sweep_sla_deadlines
 from tests.web import seed
 from tests.web.browser.conftest import Live, check_accessibility, screenshot
 
