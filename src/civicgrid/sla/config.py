@@ -58,25 +58,14 @@ def save_policy(
 
     New deadlines apply to cases filed from now on; open cases keep the clocks they have.
     """
-    if unit not in UNITS:
-        raise Invalid("unit must be one of %(units)s", params={"units": UNITS}, field="unit")
-    if not 0 < first_response <= resolution:
-        raise Invalid(
-            "deadlines must be positive and the first response due no later than the resolution",
-            field="first_response",
-        )
-    if session.get(Calendar, calendar_id) is None:
-        raise Invalid(
-            "calendar %(calendar_id)s does not exist",
-            params={"calendar_id": calendar_id},
-            field="calendar_id",
-        )
-    if category_id is not None and session.get(Category, category_id) is None:
-        raise Invalid(
-            "category %(category_id)s does not exist",
-            params={"category_id": category_id},
-            field="category_id",
-        )
+    _check_policy(
+        session,
+        category_id=category_id,
+        calendar_id=calendar_id,
+        unit=unit,
+        first_response=first_response,
+        resolution=resolution,
+    )
     policy = session.scalar(
         select(SlaPolicy).where(
             SlaPolicy.category_id.is_(None)
@@ -104,6 +93,37 @@ def save_policy(
         },
     )
     return policy
+
+
+def _check_policy(
+    session: Session,
+    *,
+    category_id: int | None,
+    calendar_id: int,
+    unit: str,
+    first_response: float,
+    resolution: float,
+) -> None:
+    """Refuse a policy with an unknown unit, calendar or category, or deadlines out of order."""
+    if unit not in UNITS:
+        raise Invalid("unit must be one of %(units)s", params={"units": UNITS}, field="unit")
+    if not 0 < first_response <= resolution:
+        raise Invalid(
+            "deadlines must be positive and the first response due no later than the resolution",
+            field="first_response",
+        )
+    if session.get(Calendar, calendar_id) is None:
+        raise Invalid(
+            "calendar %(calendar_id)s does not exist",
+            params={"calendar_id": calendar_id},
+            field="calendar_id",
+        )
+    if category_id is not None and session.get(Category, category_id) is None:
+        raise Invalid(
+            "category %(category_id)s does not exist",
+            params={"category_id": category_id},
+            field="category_id",
+        )
 
 
 def add_holiday(session: Session, *, actor: str, calendar_id: int, day: date, name: str) -> Holiday:
