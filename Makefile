@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) $(ASSETS) $(CHROMIUM)
 
-# Front-end assets (Leaflet, htmx, Chart.js) and axe-core for the browser tests, from the npm registry at
+# Front-end assets (Leaflet, htmx, Chart.js, Swagger UI for /docs) and axe-core for the browser tests, from the npm registry at
 # install time; the pages never load anything from a CDN.
 $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -28,6 +28,8 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	mkdir -p $(VENDOR)/chartjs
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	mkdir -p $(VENDOR)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/swagger-ui/
 	touch $(ASSETS)
 
 # Debian's Chromium drives the browser tests (tests/web); installed only when it is missing.

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +26,8 @@ from civicgrid.errors import (
 )
 from civicgrid.jobs import JobRunner
 from civicgrid.settings import Settings
+
+SWAGGER_UI = "/static/vendor/swagger-ui"  # copied from npm's swagger-ui-dist by `make install`
 
 
 def create_app(
@@ -51,6 +54,8 @@ def create_app(
         version=__version__,
         description="Responsive city governance: report, route, resolve, account.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the npm-installed Swagger UI, never from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
@@ -79,6 +84,17 @@ def _include_routers(app: FastAPI) -> None:
     from civicgrid.open311.api import install as install_open311  # noqa: PLC0415
 
     install_open311(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The interactive API documentation, its Swagger UI served by civicgrid itself."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="civicgrid API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: DbSession) -> dict[str, str]:

@@ -63,11 +63,21 @@ def test_api_static_files_and_errors_carry_them_too(client: TestClient) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
 
 
-def test_api_docs_may_load_their_viewer_but_not_be_framed(client: TestClient) -> None:
+def test_api_docs_load_their_viewer_from_civicgrid_only(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
-    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    policy = _policy(response.headers["content-security-policy"])
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self' 'unsafe-inline'"  # Swagger UI starts inline
+    assert policy["frame-ancestors"] == "'none'"
+    assert "http" not in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert len(assets) == 3  # the script, its style sheet and the icon
+    assert all(url.startswith("/static/vendor/swagger-ui/") for url in assets), assets
+    for url in assets:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/redoc").status_code == 404  # no viewer that would need a CDN
 
 
 def test_the_configured_tile_server_is_allowed_for_images(

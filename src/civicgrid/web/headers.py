@@ -3,8 +3,9 @@ and a referrer policy that keeps private tracking links (``?key=...``) on civicg
 
 The pages load only their own scripts and styles from /static (no inline script, no inline
 style, no ``eval``); map tiles may come from the tile server of ``CIVICGRID_TILE_URL``. The
-interactive API documentation (/docs, /redoc) loads FastAPI's viewer from a CDN with an inline
-script, so those pages get every header but the script and style rules.
+interactive API documentation (/docs) loads Swagger UI from /static too, but starts it with an
+inline script and styles its parts inline, so it gets a policy of its own that still allows
+nothing from another site.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DOC_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOC_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 
 
 def tile_source(url: str) -> str | None:
@@ -68,7 +73,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = "frame-ancestors 'none'" if scope["path"] in DOC_PATHS else self.policy
+        policy = DOCS_POLICY if scope["path"] in DOC_PATHS else self.policy
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
