@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid import migrate
+from civicgrid.accountability import equity
 from civicgrid.app import create_app
 from civicgrid.db import make_engine
 from civicgrid.deps import get_session
@@ -34,6 +35,13 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is not beside the checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_equity_cache() -> None:
+    """Tests share one database and roll back, so ids and refresh states repeat between them:
+    an equity report kept for one test must not answer another."""
+    equity.clear_cache()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import pytest
 from scipy.stats import mannwhitneyu
 from sqlalchemy.orm import Session
 
+from civicgrid.accountability import aggregate
 from civicgrid.accountability.equity import FASTER, NO_EVIDENCE, SLOWER, TOO_FEW, equity
 from civicgrid.accountability.stats import holm
 from civicgrid.errors import Invalid
@@ -104,3 +105,21 @@ def test_equity_needs_a_grid_and_a_known_grouping(session: Session, settings: Se
         equity(session, settings=settings, period=JUNE)
     with pytest.raises(Invalid, match="by area or by channel"):
         equity(session, settings=settings, period=JUNE, by="resident")
+
+
+def test_the_report_is_kept_until_a_refresh_reads_new_events(
+    session: Session, served: Settings, town: Town
+) -> None:
+    live = equity(session, settings=served, period=JUNE, level="district")
+    assert equity(session, settings=served, period=JUNE, level="district") is not live
+    aggregate.refresh(session, settings=served, now=MONDAY + timedelta(days=30))
+    kept = equity(session, settings=served, period=JUNE, level="district")
+    assert equity(session, settings=served, period=JUNE, level="district") is kept
+    assert equity(session, settings=served, period=JUNE, by="channel") is not kept
+    resolved_after(session, served, [200], NORTH, channel="web")
+    # Until the next refresh the view stays as of the last one, like the rankings.
+    assert equity(session, settings=served, period=JUNE, level="district") is kept
+    aggregate.refresh(session, settings=served, now=MONDAY + timedelta(days=31))
+    fresh = equity(session, settings=served, period=JUNE, level="district")
+    assert fresh is not kept
+    assert fresh.city_resolved == kept.city_resolved + 1

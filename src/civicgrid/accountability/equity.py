@@ -10,7 +10,8 @@ the tests. Reasons and limits: docs/metrics.md, "Equity".
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,16 +20,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civicgrid.accountability import units
+from civicgrid.accountability.aggregate import STATE_ID
 from civicgrid.accountability.metrics import STREAM_ROWS, hours_between, tune
+from civicgrid.accountability.models import AggregateState
 from civicgrid.accountability.periods import Period
 from civicgrid.accountability.stats import holm, mann_whitney_each, percentile
 from civicgrid.cases.models import Case, CaseArea
 from civicgrid.errors import Invalid
+from civicgrid.grid.models import AreaLevel
 from civicgrid.settings import Settings
 
 BY = ("area", "channel")
 SLOWER, FASTER, NO_EVIDENCE, TOO_FEW = "slower", "faster", "no_evidence", "too_few"
 NONE = -1  # a case in no area of the level (outside the grid) belongs to the rest only
+CACHE_SIZE = 64
+"""Reports kept per process; the dashboard asks for a few months and two views of each."""
+_lock = threading.Lock()
+_cache: OrderedDict[tuple[Any, ...], EquityReport] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,45 @@ def equity(
         level_row = units.level_or_raise(session, level) if level else units.default_level(session)
         if level_row is None:
             raise Invalid("no grid is loaded, so areas cannot be compared", field="level")
+    level_id = level_row.id if level_row else None
+    key = _cache_key(session, settings=settings, period=period, by=by, level_id=level_id)
+    with _lock:
+        cached = _cache.get(key) if key else None
+    if cached is not None:
+        return cached
+    report = _compute(session, settings=settings, period=period, by=by, level_row=level_row)
+    if key:
+        with _lock:
+            _cache[key] = report
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return report
+
+
+def clear_cache() -> None:
+    """Forget every kept report (they are recomputed on the next request)."""
+    with _lock:
+        _cache.clear()
+
+
+def _cache_key(
+    session: Session, *, settings: Settings, period: Period, by: str, level_id: int | None
+) -> tuple[Any, ...] | None:
+    """What a computed report stays valid for: the database, the question, and how far the
+    monthly figures have read the timelines (so it changes with every refresh that found new
+    events). None before the first refresh: then the view is computed on every request."""
+    state = session.get(AggregateState, STATE_ID)
+    if state is None:
+        return None
+    url = str(session.get_bind().engine.url)
+    question = (period.start, period.end, by, level_id)
+    terms = (settings.equity_alpha, settings.equity_min_sample)
+    return (url, *question, *terms, state.last_event_id, state.rebuilt_at)
+
+
+def _compute(
+    session: Session, *, settings: Settings, period: Period, by: str, level_row: AreaLevel | None
+) -> EquityReport:
     level_id = level_row.id if level_row else None
     tune(session)
     keys, hours = _read(session, cases=_cases(by, level_id, period))
