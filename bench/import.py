@@ -32,9 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +44,8 @@ from civicgrid import migrate
 from civicgrid.db import make_engine, make_session_factory, transaction
 from civicgrid.demo import service as demo
 from civicgrid.intake.importer import import_file
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.scratch import scratch_database
+from civicgrid.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE = SHARED / "data" / "nyc311" / "nyc311_2026-06_10000.csv"
@@ -90,21 +88,6 @@ def make_rows(path: Path, count: int, seed: int = 311) -> None:
                 row[col["latitude"]] = f"{float(row[col['latitude']]) + dy:.8f}"
                 row[col["longitude"]] = f"{float(row[col['longitude']]) + dx:.8f}"
             writer.writerow(row)
-
-
-@contextmanager
-def scratch_database(base: str) -> Iterator[str]:
-    """A new PostgreSQL database beside ``base``, dropped afterwards."""
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_bench_{uuid.uuid4().hex[:8]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def plain_copy(url: str, path: Path) -> float:
@@ -256,7 +239,7 @@ def main() -> int:
     base = os.environ.get(
         "CIVICGRID_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    with tempfile.TemporaryDirectory() as tmp, scratch_database(base) as url:
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(base, "civicgrid_bench") as url:
         path = Path(tmp) / "cases.csv"
         started = time.perf_counter()
         make_rows(path, args.rows)

@@ -31,18 +31,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import httpx
-import psycopg
 import uvicorn
 from fastapi import Form
 from sqlalchemy import Integer, MetaData, String, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from civicgrid import migrate
@@ -53,7 +49,8 @@ from civicgrid.db import make_engine, make_session_factory, transaction
 from civicgrid.demo import service as demo
 from civicgrid.deps import DbSession
 from civicgrid.open311 import apikeys
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.scratch import scratch_database
+from civicgrid.settings import Settings
 
 ROOT = "/open311/v2/"
 
@@ -89,21 +86,6 @@ def serve(url: str, port: int, data_dir: str) -> None:
         return {"id": row.id}
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-@contextmanager
-def scratch_database(base: str) -> Iterator[str]:
-    """A new PostgreSQL database beside ``base``, dropped afterwards."""
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_bench_{uuid.uuid4().hex[:8]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
@@ -237,7 +219,7 @@ def main() -> int:
     base_url = os.environ.get(
         "CIVICGRID_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
     )
-    with scratch_database(base_url) as url, tempfile.TemporaryDirectory() as tmp:
+    with scratch_database(base_url, "civicgrid_bench") as url, tempfile.TemporaryDirectory() as tmp:
         fixture = prepare(url, Path(tmp))
         print(f"service {fixture.service_code!r}, {len(fixture.places)} places", flush=True)
         command = [sys.executable, __file__, "--serve", url, "--port", str(args.port)]

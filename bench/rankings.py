@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 from fastapi.testclient import TestClient
-from rankings_data import SAMPLE, SHARED, create_database, drop_database, resample, seed
+from rankings_data import SAMPLE, SHARED, create_database, resample, seed
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
@@ -57,6 +57,7 @@ from civicgrid.cases import workflow
 from civicgrid.cases.models import Case
 from civicgrid.catalog.models import Department
 from civicgrid.db import make_engine, make_session_factory, transaction
+from civicgrid.scratch import drop_database
 from civicgrid.settings import Settings
 
 

@@ -4,14 +4,12 @@ NYC 311 10k rows imported through civicgrid, then resampled in SQL into many mon
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-import psycopg
 from sqlalchemy.engine import make_url
 
-from civicgrid import migrate
+from civicgrid import migrate, scratch
 from civicgrid.cases.bulk_load import plan_bulk
 from civicgrid.db import make_engine, make_session_factory, transaction
 from civicgrid.demo import service as demo
@@ -57,22 +55,10 @@ COPIED = [
 
 def create_database(base: str, reuse: str | None) -> str:
     """The URL of a new scratch database beside ``base`` (or of ``reuse``)."""
-    url = make_url(normalize_database_url(base))
     if reuse:
+        url = make_url(normalize_database_url(base))
         return url.set(database=reuse).render_as_string(hide_password=False)
-    name = f"civicgrid_bench_rankings_{uuid.uuid4().hex[:8]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    """Drop the scratch database."""
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    return scratch.create_database(base, "civicgrid_bench_rankings")
 
 
 def seed(settings: Settings) -> None:

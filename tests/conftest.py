@@ -7,16 +7,18 @@ PostgreSQL: a fresh database is created beside the named one for the run and dro
 from __future__ import annotations
 
 import os
-import uuid
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid import migrate
@@ -24,7 +26,8 @@ from civicgrid.accountability import equity
 from civicgrid.app import create_app
 from civicgrid.db import make_engine
 from civicgrid.deps import get_session
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.scratch import scratch_database
+from civicgrid.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -44,23 +47,43 @@ def _fresh_equity_cache() -> None:
     equity.clear_cache()
 
 
+@contextmanager
+def own_database(tmp: Path, prefix: str) -> Iterator[str]:
+    """A new, empty database: SQLite in ``tmp``, or a PostgreSQL one beside
+    CIVICGRID_TEST_DATABASE_URL when it is set (dropped afterwards)."""
+    base = os.environ.get("CIVICGRID_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp / f'{prefix}.db'}"
+        return
+    with scratch_database(base, f"civicgrid_{prefix}") as url:
+        yield url
+
+
+@contextmanager
+def served(app: FastAPI, *, timeout: float = 30) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port; yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert server.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A new, empty database for this run: SQLite in a temp dir, or a new PostgreSQL DB."""
-    base = os.environ.get("CIVICGRID_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-        return
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_test_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -14,14 +14,11 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -34,14 +31,13 @@ from schemathesis.checks import (  # type: ignore[attr-defined]
     status_code_conformance,
 )
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid import migrate
 from civicgrid.app import create_app
 from civicgrid.db import make_engine
 from civicgrid.deps import get_session
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.settings import Settings
 from tests.api.conftest import (
     CATEGORY_CODES,
     DEPARTMENT_CODES,
@@ -50,7 +46,7 @@ from tests.api.conftest import (
     World,
     seed_city,
 )
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, own_database
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
@@ -188,25 +184,6 @@ class FuzzCity:
     session: Session | None = None
 
 
-@contextmanager
-def _own_database(tmp_path: Path) -> Iterator[str]:
-    """A new empty database beside the suite's: SQLite in ``tmp_path``, or a PostgreSQL one."""
-    base = os.environ.get("CIVICGRID_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'fuzz.db'}"
-        return
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_fuzz_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def fuzz_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzCity]:
     """The city in a database of its own, seeded and committed once for every operation.
@@ -215,7 +192,7 @@ def fuzz_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzCity]:
     (a server error) breaks only the operation that sent it.
     """
     tmp_path = tmp_path_factory.mktemp("fuzz")
-    with _own_database(tmp_path) as database_url:
+    with own_database(tmp_path, "fuzz") as database_url:
         engine = make_engine(database_url)
         migrate.upgrade(engine)
         settings = Settings(

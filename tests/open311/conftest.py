@@ -4,25 +4,15 @@ clients, committed in a database of its own behind uvicorn on a loopback port.""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-import uvicorn
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from civicgrid import migrate
@@ -30,9 +20,9 @@ from civicgrid.app import create_app
 from civicgrid.catalog.models import CategoryQuestion
 from civicgrid.db import make_engine, make_session_factory, transaction
 from civicgrid.open311 import apikeys
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.settings import Settings
 from tests import factories
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, own_database, served
 
 SCHEMAS = SHARED_DATA.parent / "specs" / "open311" / "schema-validation"
 ROOT = "/open311/v2/"
@@ -146,30 +136,11 @@ class Live:
     settings: Settings
 
 
-@contextmanager
-def _own_database(tmp: Path) -> Iterator[str]:
-    """A fresh database for the live server: SQLite in ``tmp``, or a new PostgreSQL one."""
-    base = os.environ.get("CIVICGRID_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp / 'live.db'}"
-        return
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_live_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """Start civicgrid with uvicorn in a thread; stop it after the session."""
     tmp = tmp_path_factory.mktemp("live")
-    with _own_database(tmp) as url:
+    with own_database(tmp, "live") as url:
         engine = make_engine(url)
         migrate.upgrade(engine)
         factory = make_session_factory(engine)
@@ -179,20 +150,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             data_dir=tmp, database_url=url, embedded_worker=False, shared_dir=SHARED_DATA.parent
         )
         app = create_app(settings, session_factory=factory)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "uvicorn did not start"
         try:
-            yield Live(f"http://127.0.0.1:{port}{ROOT}", engine, city, settings)
+            with served(app, timeout=20) as base:
+                yield Live(f"{base}{ROOT}", engine, city, settings)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            sock.close()
             engine.dispose()

@@ -7,25 +7,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-import uvicorn
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from civicgrid import migrate
 from civicgrid.app import create_app
 from civicgrid.db import make_engine, make_session_factory, transaction
-from civicgrid.settings import Settings, normalize_database_url
+from civicgrid.settings import Settings
+from tests.conftest import own_database, served
 from tests.web import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,17 +38,14 @@ class Live:
     ids: dict[str, int]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def playwright_api() -> Any:
     """Playwright's sync API, or a skip saying what is missing."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make install adds it)")
+        missing = "Debian's chromium is not installed (make install adds it)"
+        if os.environ.get("CI"):  # CI must run the browser tests, never pass without them
+            pytest.fail(missing)
+        pytest.skip(missing)
     return pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
 
 
@@ -63,20 +54,8 @@ def live_database_url(
     playwright_api: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A database of its own for the server (the other tests roll theirs back)."""
-    base = os.environ.get("CIVICGRID_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
-        return
-    url = make_url(normalize_database_url(base))
-    name = f"civicgrid_live_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database(tmp_path_factory.mktemp("live"), "live") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -96,26 +75,10 @@ def live(live_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         tile_url="",
         log_level="WARNING",
     )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, session_factory=factory),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
     try:
-        yield Live(f"http://127.0.0.1:{port}", factory, settings, ids)
+        with served(create_app(settings, session_factory=factory)) as base:
+            yield Live(base, factory, settings, ids)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 
