@@ -7,7 +7,9 @@ Creates a scratch database on CIVICGRID_BENCH_DATABASE_URL (default
 postgresql://postgres@127.0.0.1:5432/test; dropped at the end), loads the small demo city
 (grid, departments, categories, SLA policies with holidays) and issues an API key. Then starts
 one uvicorn process serving civicgrid plus, mounted by this bench only, ``POST /bench/minimal``:
-FastAPI, the same request-scoped SQLAlchemy session (civicgrid.deps.DbSession), one INSERT.
+FastAPI, the same request-scoped SQLAlchemy session (civicgrid.deps.DbSession), one INSERT,
+routed just before the Open311 router, so both are matched after the same routes (FastAPI
+tries them in order, and each one passed costs time).
 This process is the load generator (httpx, ``--concurrency`` connections in flight); each round
 times, for ``--seconds`` each after a warm-up:
 
@@ -37,7 +39,7 @@ from typing import Annotated
 
 import httpx
 import uvicorn
-from fastapi import Form
+from fastapi import APIRouter, FastAPI, Form
 from sqlalchemy import Integer, MetaData, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -49,6 +51,7 @@ from civicgrid.db import make_engine, make_session_factory, transaction
 from civicgrid.demo import service as demo
 from civicgrid.deps import DbSession
 from civicgrid.open311 import apikeys
+from civicgrid.open311.api import router as open311
 from civicgrid.scratch import scratch_database
 from civicgrid.settings import Settings
 
@@ -78,14 +81,28 @@ def serve(url: str, port: int, data_dir: str) -> None:
     engine = make_engine(settings.resolved_database_url)
     app = create_app(settings, session_factory=make_session_factory(engine))
 
-    @app.post("/bench/minimal", status_code=201)
+    bench = APIRouter()
+
+    @bench.post("/bench/minimal", status_code=201)
     def minimal(session: DbSession, description: Annotated[str, Form()] = "") -> dict[str, int]:
         row = BenchRow(description=description)
         session.add(row)
         session.flush()
         return {"id": row.id}
 
+    _include_beside_open311(app, bench)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _include_beside_open311(app: FastAPI, bench: APIRouter) -> None:
+    """Include ``bench`` just before the Open311 router: FastAPI matches routes in order, and
+    every router passed costs time, so both endpoints must be found after the same ones."""
+    app.include_router(bench)
+    routes = app.router.routes
+    entry = routes.pop()
+    at = [i for i, r in enumerate(routes) if getattr(r, "original_router", None) is open311]
+    assert len(at) == 1, "the Open311 router is not among the app's routes"
+    routes.insert(at[0], entry)
 
 
 @dataclass

@@ -53,12 +53,17 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and working SAVEPOINTs."""
+    """Create an engine; SQLite gets WAL, foreign keys and working SAVEPOINTs; PostgreSQL
+    plans prepared statements for their actual parameters."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # psycopg prepares a statement run five times, and PostgreSQL then settles on a generic
+    # plan for it: for the duplicate search (cases in given H3 cells and categories) that plan
+    # walks every case of the period, a custom one reads the cells (docs/benchmarks.md).
+    connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

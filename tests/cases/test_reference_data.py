@@ -58,12 +58,12 @@ def test_a_filing_reads_only_the_stamp_while_the_token_holds(
     assert len(reads) == 2, reads  # the stamp, then the duplicate search
     assert "reference_version" in reads[0]
     assert reads[1].startswith("SELECT cases.id, cases.title")
-    assert [s.split(" (")[0] for s in seen if not s.startswith("SELECT")] == [
-        "INSERT INTO cases",
-        "INSERT INTO case_areas",
-        "INSERT INTO case_events",
-        "INSERT INTO triage_duplicate_suggestions",  # the first filing is its duplicate
-    ]
+    writes = [s.split(" (")[0] for s in seen if not s.startswith("SELECT")]
+    tables = ["cases", "case_areas", "case_events", "triage_duplicate_suggestions"]
+    if session.get_bind().dialect.name == "postgresql":  # one statement (civicgrid.rows)
+        assert writes == ["WITH p AS"]
+    else:  # the last: the first filing is its duplicate
+        assert writes == [f"INSERT INTO {table}" for table in tables]
     assert case.department_id == city.parks.id
     # The grid's change key read with the token is the grid index's own: no rebuild.
     index = grid_index(session, settings.h3_resolution, key=reference.stamp(session).grid_key)

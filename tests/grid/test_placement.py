@@ -179,6 +179,34 @@ def test_place_many_and_place_agree_with_the_arrays(synthetic_rows: list[Row]) -
         index.place_arrays(lats[:3], lons[:2])
 
 
+@pytest.mark.parametrize(("h3_resolution", "group_resolution"), [(9, 9), (9, 8)])
+def test_one_point_at_a_time_equals_brute_force_and_remembers_only_whole_cells(
+    synthetic_rows: list[Row], h3_resolution: int, group_resolution: int
+) -> None:
+    index = GridIndex(synthetic_rows, h3_resolution, group_resolution=group_resolution)
+    lats, lons = probe_points(synthetic_rows, 1_500, seed=21)
+    expected = brute_force(synthetic_rows, index.levels, lats, lons)
+    levels = index.levels.tolist()
+    for _ in range(2):  # the second pass is answered from the remembered cells
+        for i in range(len(lats)):
+            placed = index.place(float(lats[i]), float(lons[i]))
+            row = expected[i].tolist()
+            want = tuple((lvl, a) for lvl, a in zip(levels, row, strict=True) if a != NO_AREA)
+            assert placed.areas == want, (lats[i], lons[i])
+            good = np.isfinite(lats[i]) and np.isfinite(lons[i]) and abs(lats[i]) <= 90
+            good = good and abs(lons[i]) <= 180
+            cell = h3.latlng_to_cell(lats[i], lons[i], h3_resolution) if good else None
+            assert placed.h3_cell == cell
+    whole = index._whole_cells
+    if group_resolution != h3_resolution:
+        assert not whole  # decisions are kept per group cell: nothing to reuse per point
+        return
+    assert whole
+    known_cells, known = index._cache
+    remembered = np.isin(known_cells, np.array(list(whole), dtype=np.uint64))
+    assert not (known[remembered] == placement._BORDER).any()
+
+
 def test_place_into_every_level(session: Session) -> None:
     city = factories.area(session, level_name="city", rank=0, bounds=(0, 0, 2, 2))
     north = factories.area(session, level_name="district", rank=1, bounds=(0, 1, 2, 2), parent=city)

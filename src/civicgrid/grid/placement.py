@@ -129,12 +129,38 @@ class GridIndex:
         self._borders: list[dict[int, IntArray]] = [{} for _ in self.levels]
         """Per level: the areas touching each border cell met so far."""
         self._geos_lock = threading.Lock()
+        self._whole_cells: dict[int, tuple[tuple[int, int], ...]] = {}
+        """Placements of cells met so far that no level's border crosses (see :meth:`place`)."""
 
     def place(self, lat: float | None, lon: float | None) -> Placement:
-        """Placement of one point; None coordinates are outside the grid."""
+        """Placement of one point; None coordinates are outside the grid.
+
+        A point in a cell that lies whole inside (or outside) the areas of every level is
+        placed from that cell's remembered answer: filing one report at a time, the arrays'
+        fixed cost was most of the work.
+        """
         if lat is None or lon is None:
             return Placement(areas=(), h3_cell=None)
-        return self.place_many(np.array([lat], dtype=float), np.array([lon], dtype=float))[0]
+        cell = None
+        if self.group_resolution == self.h3_resolution and abs(lat) <= 90 and abs(lon) <= 180:
+            cell = h3_int.latlng_to_cell(lat, lon, self.h3_resolution)  # NaN fails the test
+            areas = self._whole_cells.get(cell)
+            if areas is not None:
+                return Placement(areas=areas, h3_cell=h3_int.int_to_str(cell))
+        placement = self.place_many(np.array([lat], dtype=float), np.array([lon], dtype=float))[0]
+        if cell is not None and not self._on_border(cell):
+            if len(self._whole_cells) >= _CACHE_LIMIT:
+                self._whole_cells.clear()
+            self._whole_cells[cell] = placement.areas
+        return placement
+
+    def _on_border(self, cell: int) -> bool:
+        """Whether ``cell`` (just decided) straddles an area's border at some level."""
+        known_cells, known = self._cache
+        at = int(np.searchsorted(known_cells, np.uint64(cell)))
+        if at == len(known_cells) or int(known_cells[at]) != cell:
+            return True  # not remembered (the cache was just emptied): do not assume
+        return bool((known[at] == _BORDER).any())
 
     def place_many(self, lats: npt.ArrayLike, lons: npt.ArrayLike) -> list[Placement]:
         """Placements of many points at once; NaN coordinates are outside the grid."""

@@ -41,6 +41,7 @@ from civicgrid.open311.params import reject_nul
 from civicgrid.open311.schemas import PostedRequest, QueuedRequest
 from civicgrid.open311.service import MAX_DESCRIPTION, notice
 from civicgrid.photos import service as photos
+from civicgrid.rows import insert_now
 from civicgrid.settings import Settings
 
 Params = Mapping[str, Sequence[str]]
@@ -162,7 +163,7 @@ def submit(
     reject_nul(params)
     data = parse(params)
     # The category is read here only when needed (answers to check, a title to borrow, or a
-    # queue to check against): cases.create reads it again, and every round trip counts.
+    # queue to check against): cases.prepare reads it again, and every round trip counts.
     category = None
     if data["attributes"] or not data["description"] or settings.open311_queue_requests:
         category = _category(session, data["category"])
@@ -171,30 +172,52 @@ def submit(
     photo = (
         None if upload is None else photos.clean(upload.data, settings=settings, filename="media")
     )
-    if category is not None and settings.open311_queue_requests:
-        _queue(row, category, create, upload)
-    else:
-        case = _file(session, create, actor=f"apikey:{key.name}", settings=settings, now=now)
-        if photo is not None:
-            photos.store(session, case_id=case.id, photo=photo, settings=settings)
-        _filed(row, case, settings=settings, now=now)
     row.api_key_id = key.id
     row.address_id = first(params, "address_id")
     row.media_url = data["media_url"]
-    session.add(row)
-    session.flush()
+    claimed_first = row in session  # a key, or SQLite: the row exists and is now updated
+    if category is not None and settings.open311_queue_requests:
+        _queue(row, category, create, upload)
+        if not claimed_first:
+            insert_now(session, [row])
+    else:
+        actor = f"apikey:{key.name}"
+        _file(session, row, create, photo, actor=actor, settings=settings, now=now)
+    if claimed_first:
+        session.flush()
     assert row.response is not None
     return Answer(row.status_code, row.response)
 
 
+def _file(
+    session: Session,
+    row: Open311Submission,
+    create: CaseCreate,
+    photo: photos.CleanPhoto | None,
+    *,
+    actor: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """File the case; a submission row not claimed first is written in the same statement."""
+    claimed_first = row in session
+    with session.no_autoflush:  # a claimed row is updated once, at the end
+        filing = _prepare(session, create, actor=actor, settings=settings, now=now)
+    _filed(row, filing.case, settings=settings, now=now)
+    case = cases.write(session, filing, settings=settings, also=() if claimed_first else [row])
+    row.case_id = case.id
+    if photo is not None:
+        photos.store(session, case_id=case.id, photo=photo, settings=settings)
+
+
 def _filed(row: Open311Submission, case: Case, *, settings: Settings, now: datetime) -> None:
-    """Record the case on the submission, with the answer a retry will get back."""
+    """Record the filing on the submission, with the answer a retry will get back."""
     answer = PostedRequest(
         service_request_id=case.tracking_id,
         service_notice=notice(case, tz=ZoneInfo(settings.timezone)),
         account_id=None,
     )
-    row.case_id, row.state, row.filed_at = case.id, "filed", now
+    row.state, row.filed_at = "filed", now
     row.status_code, row.response = 201, [answer.model_dump()]
 
 
@@ -207,20 +230,17 @@ def _category(session: Session, code: str) -> CategoryTerms:
         ) from None
 
 
-def _file(
+def _prepare(
     session: Session, create: CaseCreate, *, actor: str, settings: Settings, now: datetime
-) -> Case:
+) -> cases.Filing:
     try:
-        case, _resident_key = cases.create(
-            session, data=create, settings=settings, actor=actor, now=now, flush=False
-        )
+        return cases.prepare(session, data=create, settings=settings, actor=actor, now=now)
     except NotFound as exc:
         if exc.field != "category":
             raise
         raise Open311Error(
             404, f"service_code {create.category!r} not found; services.json lists them"
         ) from None
-    return case
 
 
 def _queue(

@@ -9,6 +9,7 @@ Cases without a place are compared on text, time and category alone.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,4 +185,10 @@ def rank(new: Report, candidates: Sequence[Report], rules: Rules, limit: int) ->
 
 def disk(cell: str, rings: int) -> list[str]:
     """Every H3 cell within ``rings`` of ``cell`` (itself included)."""
-    return [str(c) for c in h3.grid_disk(cell, rings)]
+    return list(_disk(cell, rings))
+
+
+@functools.lru_cache(maxsize=4096)
+def _disk(cell: str, rings: int) -> tuple[str, ...]:
+    # Reports cluster in the same places, and h3's string API costs a conversion per cell.
+    return tuple(str(c) for c in h3.grid_disk(cell, rings))

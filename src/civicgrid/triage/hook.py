@@ -1,9 +1,11 @@
-"""The one call intake makes after filing a case: suggest routing and duplicates, never fail.
+"""What filing a case asks of triage: routing and duplicate suggestions, never a failure.
 
 An acknowledged report is never lost: whatever goes wrong in triage (a missing model file, a
-bug) is logged and undone, and the filing goes on without suggestions. A serving model's work
-runs in a savepoint; a new case's duplicate search needs none (see below). The periodic job
-``suggest_for_untriaged_cases`` catches up on cases missed this way.
+bug) is logged and undone, and the filing goes on without suggestions. While no model serves,
+a new case's duplicates are found before it is written and written with it
+(:func:`duplicates_of_new_case`); a serving model needs the written case, so its work runs
+after, in a savepoint (:func:`on_case_filed`). The periodic job
+``suggest_for_untriaged_cases`` catches up on cases missed either way.
 """
 
 from __future__ import annotations
@@ -43,13 +45,11 @@ def on_case_filed(
 ) -> Triage:
     """Suggest a category, department and duplicates for a just-filed case; never raises.
 
-    ``just_filed`` says the case was inserted in this very transaction (cases.service.create):
-    it can have no suggestions yet, and when no model serves only its duplicates are written.
+    ``just_filed`` says the case was inserted in this very transaction (cases.service.write),
+    so it can have no suggestions yet.
     """
     if not settings.triage_enabled:
         return Triage()
-    if just_filed and reference.current(session).serving_model_id is None:
-        return _duplicates_of_new_case(session, case=case, settings=settings, now=now)
     result = Triage()
     savepoint = session.begin_nested()
     try:
@@ -66,22 +66,26 @@ def on_case_filed(
     return result
 
 
-def _duplicates_of_new_case(
-    session: Session, *, case: Case, settings: Settings, now: datetime | None
-) -> Triage:
-    # No savepoint, so two round trips fewer per filing: the search only reads and the rows
-    # are added after it, so a bug leaves nothing behind, and a case filed a moment ago has no
-    # suggestion they could clash with. Not contained: a failure of the database itself, which
-    # on PostgreSQL ends the transaction, so the filing fails too (unacknowledged, so the
-    # client retries it; nothing is lost).
+def duplicates_of_new_case(
+    session: Session, *, case: Case, settings: Settings, now: datetime
+) -> list[DuplicateSuggestion] | None:
+    """The duplicate suggestions of a case about to be written, unwritten; never raises.
+
+    None when a model serves: then :func:`on_case_filed` runs once the case is written. No
+    savepoint: the search only reads. Not contained: a failure of the database itself, which
+    on PostgreSQL ends the transaction, so the filing fails too (unacknowledged, so the client
+    retries it; nothing is lost).
+    """
+    if not settings.triage_enabled:
+        return []
+    if reference.current(session).serving_model_id is not None:
+        return None
     try:
-        with session.no_autoflush:  # the filing flushes its areas, event and these rows at once
-            matches = merge.find(session, case=case, settings=settings)
-        rows = merge.record(session, case=case, matches=matches, now=now, flush=False)
-        return Triage(duplicates=rows)
-    except Exception as exc:
+        matches = merge.find(session, case=case, settings=settings)
+        return merge.suggestion_rows(case=case, matches=matches, now=now)
+    except Exception:
         log.exception(_FAILED, case.tracking_id)
-        return _failed(exc)
+        return []
 
 
 def _failed(exc: Exception) -> Triage:

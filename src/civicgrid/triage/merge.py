@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, String, any_, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeEngine
 
 from civicgrid.audit import service as audit
 from civicgrid.cases import supporters, workflow
@@ -19,6 +20,7 @@ from civicgrid.cases.supporters import CaseSupporter
 from civicgrid.catalog import reference
 from civicgrid.db import utcnow
 from civicgrid.errors import Conflict, NotFound
+from civicgrid.rows import insert_now
 from civicgrid.settings import Settings
 from civicgrid.triage import duplicates
 from civicgrid.triage.models import CaseMerge, DuplicateSuggestion
@@ -52,14 +54,18 @@ def _candidates(
 ) -> list[duplicates.Report]:
     wanted = {case.category_id} | {cid for cid, code in codes.items() if code in rules.related}
     params: dict[str, Any] = {
-        "case_id": case.id,
+        "case_id": case.id or 0,  # none yet while the case is being filed
         "categories": sorted(wanted),
         "since": case.created_at - rules.window,
         "until": case.created_at,
     }
     if case.h3_cell is not None:
         params["cells"] = duplicates.disk(case.h3_cell, rules.rings)
-    rows = session.execute(_candidate_query(placed=case.h3_cell is not None), params)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # Plain columns, read on the connection: the ORM's statement handling cost more than the
+    # query. No autoflush, so a caller with changes to other cases flushes them first.
+    query = _candidate_query(placed=case.h3_cell is not None, arrays=postgres)
+    rows = session.connection().execute(query, params)
     return [
         duplicates.Report(
             key=row.id,
@@ -73,9 +79,13 @@ def _candidates(
 
 
 @functools.cache
-def _candidate_query(*, placed: bool) -> Select[int, str, str, int, datetime, str | None]:
+def _candidate_query(
+    *, placed: bool, arrays: bool
+) -> Select[int, str, str, int, datetime, str | None]:
     # Built once, with parameters: building it cost more than running it. Only the columns a
-    # report needs: loading whole cases cost more than the search itself.
+    # report needs: loading whole cases cost more than the search itself. With ``arrays``
+    # (PostgreSQL) the lists are one array parameter each, ``= ANY(...)``, so the SQL text is
+    # the same for every filing and the driver prepares it once.
     merged = select(CaseMerge.duplicate_case_id).where(CaseMerge.undone_at.is_(None))
     query = (
         select(
@@ -84,7 +94,7 @@ def _candidate_query(*, placed: bool) -> Select[int, str, str, int, datetime, st
         .where(
             Case.id != bindparam("case_id"),
             Case.status.in_(workflow.OPEN_STATES),
-            Case.category_id.in_(bindparam("categories", expanding=True)),
+            _among(Case.category_id, "categories", Integer(), arrays=arrays),
             Case.created_at >= bindparam("since"),
             Case.created_at <= bindparam("until"),
             Case.id.not_in(merged),
@@ -93,8 +103,16 @@ def _candidate_query(*, placed: bool) -> Select[int, str, str, int, datetime, st
         .limit(duplicates.MAX_UNPLACED_CANDIDATES)
     )
     if placed:
-        query = query.where(Case.h3_cell.in_(bindparam("cells", expanding=True)))
+        query = query.where(_among(Case.h3_cell, "cells", String(), arrays=arrays))
     return query
+
+
+def _among(
+    column: InstrumentedAttribute[Any], name: str, item: TypeEngine[Any], *, arrays: bool
+) -> ColumnElement[bool]:
+    if arrays:
+        return column == any_(bindparam(name, type_=ARRAY(item)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def find(session: Session, *, case: Case, settings: Settings) -> list[duplicates.Match]:
@@ -135,15 +153,24 @@ def record(
     matches: Sequence[duplicates.Match],
     existing: Sequence[DuplicateSuggestion] = (),
     now: datetime | None = None,
-    flush: bool = True,
 ) -> list[DuplicateSuggestion]:
-    """Store ``matches`` as duplicate suggestions of ``case``; pairs in ``existing`` are kept.
+    """Store ``matches`` as duplicate suggestions of ``case``; pairs in ``existing`` are kept."""
+    rows = suggestion_rows(case=case, matches=matches, existing=existing, now=now)
+    insert_now(session, rows)
+    return sorted([*existing, *rows], key=lambda row: (-row.score, row.id))
 
-    ``flush=False`` leaves the rows to the caller's next flush (only with no ``existing``).
-    """
+
+def suggestion_rows(
+    *,
+    case: Case,
+    matches: Sequence[duplicates.Match],
+    existing: Sequence[DuplicateSuggestion] = (),
+    now: datetime | None = None,
+) -> list[DuplicateSuggestion]:
+    """New, unwritten suggestions of ``case`` for ``matches``, skipping pairs in ``existing``."""
     now = now or utcnow()
     seen = {row.original_case_id for row in existing}
-    rows = [
+    return [
         DuplicateSuggestion(
             case_id=case.id,
             original_case_id=match.key,
@@ -156,11 +183,6 @@ def record(
         for match in matches
         if match.key not in seen
     ]
-    session.add_all(rows)
-    if not flush:  # ids come with the caller's flush; rows are in rank order, as ids would be
-        return [*existing, *rows]
-    session.flush()
-    return sorted([*existing, *rows], key=lambda row: (-row.score, row.id))
 
 
 def suggestions_for(session: Session, case: Case) -> list[DuplicateSuggestion]:
