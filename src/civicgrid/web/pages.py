@@ -49,6 +49,7 @@ ADMIN_SECTIONS = (
     ("/admin/replies", N_("Reply templates"), N_("Standard answers with placeholders.")),
     ("/admin/users", N_("Users and roles"), N_("Staff accounts, roles and departments.")),
     ("/admin/apikeys", N_("Open311 API keys"), N_("Keys of the apps that file reports.")),
+    ("/models", N_("AI models"), N_("Model cards, approval status and monthly use.")),
 )
 
 

@@ -19,7 +19,8 @@ def html_routers() -> list[APIRouter]:
     from civicgrid.photos.pages import router as photos  # noqa: PLC0415
     from civicgrid.replies.pages import router as replies  # noqa: PLC0415
     from civicgrid.sla.pages import router as sla  # noqa: PLC0415
+    from civicgrid.triage.pages import router as triage  # noqa: PLC0415
     from civicgrid.web.pages import router as web  # noqa: PLC0415
 
-    pages = [web, resident, photos, performance, accounts, console, staff, supervisor]
+    pages = [web, resident, photos, performance, triage, accounts, console, staff, supervisor]
     return [*pages, grid, catalog, sla, replies, open311]

@@ -138,6 +138,7 @@ def test_every_admin_page_is_accessible(page: Any) -> None:
         ("/admin/replies", None),
         ("/admin/users", "admin-users"),
         ("/admin/apikeys", None),
+        ("/models", None),
     ):
         page.goto(path)
         assert page.locator("h1").count() == 1, path
