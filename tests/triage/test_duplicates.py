@@ -70,6 +70,15 @@ def test_few_texts_are_compared_without_sklearn_bit_for_bit() -> None:
     assert TEXTS[0] in duplicates._vectors  # kept for the next filing
 
 
+def test_a_text_shared_by_many_candidates_is_compared_once() -> None:
+    duplicates._vectors.clear()
+    others = [TEXTS[1], TEXTS[2], TEXTS[1], "", TEXTS[2], TEXTS[1]]
+    found = duplicates.text_similarity(TEXTS[0], others)
+    assert [float(v) for v in found] == _sklearn_similarity(TEXTS[0], others)
+    assert found[0] == found[2] == found[5] > 0
+    assert found[3] == 0
+
+
 def test_many_new_texts_go_through_sklearn() -> None:
     duplicates._vectors.clear()
     others = [f"{t} {n}" for n in range(3) for t in TEXTS]

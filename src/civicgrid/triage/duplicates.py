@@ -50,9 +50,21 @@ def text_vectors(texts: Sequence[str]) -> Any:
 
 
 def text_similarity(text: str, others: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Cosine similarity of ``text`` to each of ``others`` (0 for empty texts)."""
+    """Cosine similarity of ``text`` to each of ``others`` (0 for empty texts).
+
+    Each distinct text is compared once: reports often share a text (a template, a category
+    name for a title, a resubmission), and a busy spot holds many of them.
+    """
     if not others:
         return np.zeros(0)
+    distinct = list(dict.fromkeys(others))
+    if len(distinct) < len(others):
+        found = dict(zip(distinct, _similarity(text, distinct), strict=True))
+        return np.array([found[other] for other in others], dtype=np.float64)
+    return _similarity(text, others)
+
+
+def _similarity(text: str, others: Sequence[str]) -> npt.NDArray[np.float64]:
     if sum(other not in _vectors for other in others) <= FEW:
         new = _vector(text)
         return np.array([_dot(_vector(other), new) for other in others], dtype=np.float64)
