@@ -53,6 +53,7 @@ ROUTES: list[tuple[str, str, frozenset[str]]] = [
     ("GET", "/performance", EVERYONE),
     ("GET", "/performance/equity", EVERYONE),
     ("GET", "/performance/areas.geojson", EVERYONE),
+    ("GET", "/models", EVERYONE),
     ("GET", "/login", EVERYONE),
     ("POST", "/login", EVERYONE),
     ("POST", "/logout", EVERYONE),
