@@ -63,6 +63,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # plan for it: for the duplicate search (cases in given H3 cells and categories) that plan
     # walks every case of the period, a custom one reads the cells (docs/benchmarks.md).
     connect_args = {"options": "-c plan_cache_mode=force_custom_plan"}
+    connect_args.update(kwargs.pop("connect_args", {}))
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 

@@ -15,12 +15,13 @@ server every statement costs about a millisecond of CPU between client and datab
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Dialect, Insert, Table, TextClause, insert, inspect, text
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
@@ -39,9 +40,10 @@ class _Plan:
     numbered: str | None
     """The attribute of the key the database numbers, if any."""
     plain: Insert
-    returning: Insert
+    returning: Insert | None
+    """The INSERT that gives back the numbered key (None without one)."""
 
-    @property
+    @functools.cached_property
     def columns(self) -> list[Column[Any]]:
         return [column for _, column in self.attributes]
 
@@ -60,13 +62,15 @@ def _make_plan(cls: type[Any]) -> _Plan:
     mapper: Mapper[Any] = inspect(cls)
     table = mapper.local_table
     assert isinstance(table, Table), f"{cls.__name__} is not mapped to one table"
-    attributes = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
+    attributes = tuple(
+        (prop.key, cast("Column[Any]", prop.columns[0])) for prop in mapper.column_attrs
+    )
     key = list(table.primary_key.columns)
     if len(key) == 1 and _generated(key[0]):
         returning = insert(table).returning(key[0], sort_by_parameter_order=True)
         numbered = mapper.get_property_by_column(key[0]).key
-        return _Plan(table, attributes, numbered, insert(table), returning)  # type: ignore[arg-type]
-    return _Plan(table, attributes, None, insert(table), insert(table))  # type: ignore[arg-type]
+        return _Plan(table, attributes, numbered, insert(table), returning)
+    return _Plan(table, attributes, None, insert(table), None)
 
 
 def _generated(column: Any) -> bool:
@@ -104,7 +108,7 @@ def insert_now(session: Session, objects: Sequence[T], *, track: bool = True) ->
     if any(unnumbered) and not all(unnumbered):
         raise ValueError("insert_now: give keys to all objects or to none")
     connection = session.connection()
-    if track and numbered is not None and all(unnumbered):
+    if track and plan.returning is not None and numbered is not None and all(unnumbered):
         keys = connection.execute(plan.returning, rows).scalars().all()
         for obj, value in zip(objects, keys, strict=True):
             setattr(obj, numbered, value)

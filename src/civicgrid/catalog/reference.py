@@ -34,7 +34,8 @@ from civicgrid.catalog.models import (
     ReferenceVersion,
 )
 from civicgrid.catalog.routing import Router
-from civicgrid.errors import Invalid, NotFound
+from civicgrid.catalog.service import unknown_category
+from civicgrid.errors import Invalid
 from civicgrid.grid.placement import GridKey, grid_key, grid_key_columns
 from civicgrid.sla.calendar import WorkingCalendar
 from civicgrid.sla.models import Calendar, Holiday, SlaPolicy
@@ -156,11 +157,7 @@ class Reference:
         """The category with this code (Open311 service_code), as catalog.service says it."""
         found = self.categories.get(code)
         if found is None:
-            raise NotFound(
-                "no category with code '%(code)s'; GET /api/v1/categories lists them",
-                params={"code": code},
-                field="category",
-            )
+            raise unknown_category(code)
         return found
 
     def policy_for(self, category_id: int) -> PolicyTerms | None:

@@ -61,12 +61,17 @@ def get_category_or_raise(session: Session, code: str) -> Category:
         select(Category).options(selectinload(Category.questions)).where(Category.code == code)
     )
     if category is None:
-        raise NotFound(
-            "no category with code '%(code)s'; GET /api/v1/categories lists them",
-            params={"code": code},
-            field="category",
-        )
+        raise unknown_category(code)
     return category
+
+
+def unknown_category(code: str) -> NotFound:
+    """The error for a category code that does not exist (also raised by the cached path)."""
+    return NotFound(
+        "no category with code '%(code)s'; GET /api/v1/categories lists them",
+        params={"code": code},
+        field="category",
+    )
 
 
 def get_department_or_raise(session: Session, code: str) -> Department:

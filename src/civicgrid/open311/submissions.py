@@ -182,7 +182,8 @@ def submit(
             insert_now(session, [row])
     else:
         actor = f"apikey:{key.name}"
-        _file(session, row, create, photo, actor=actor, settings=settings, now=now)
+        new_row = [] if claimed_first else [row]
+        _file(session, row, create, photo, new_row, actor=actor, settings=settings, now=now)
     if claimed_first:
         session.flush()
     assert row.response is not None
@@ -194,17 +195,17 @@ def _file(
     row: Open311Submission,
     create: CaseCreate,
     photo: photos.CleanPhoto | None,
+    also: Sequence[Open311Submission],
     *,
     actor: str,
     settings: Settings,
     now: datetime,
 ) -> None:
-    """File the case; a submission row not claimed first is written in the same statement."""
-    claimed_first = row in session
+    """File the case; ``also`` (the submission row when not claimed first) is written with it."""
     with session.no_autoflush:  # a claimed row is updated once, at the end
         filing = _prepare(session, create, actor=actor, settings=settings, now=now)
     _filed(row, filing.case, settings=settings, now=now)
-    case = cases.write(session, filing, settings=settings, also=() if claimed_first else [row])
+    case = cases.write(session, filing, settings=settings, also=also)
     row.case_id = case.id
     if photo is not None:
         photos.store(session, case_id=case.id, photo=photo, settings=settings)
